@@ -1,0 +1,146 @@
+"""Captures: the raw bytes of one fetched copy of an article, with where and when it was fetched.
+
+A snapshot folder follows one convention (see README, "Snapshot folders"):
+  * in a folder, any `.html`, `.htm`, `.txt` or extension-less file is a snapshot (walked recursively);
+    a file named on the command line is one whatever its name;
+  * a sidecar `<file name>.meta.json` may give {"url": ..., "fetched_at": ...}: it wins over the rest;
+  * else the URL comes from the HTML's canonical link or og:url, and the fetch time from a UTC timestamp
+    in the file name (`2025-02-07T11-54-00Z.html`, `20250207T115400Z.html`), else from the file's mtime.
+Command-line --url and --fetched-at override everything.
+"""
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import SnapshotError, VersionerError
+from .times import parse_time
+
+MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
+SIDECAR_SUFFIX = ".meta.json"
+SNAPSHOT_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".text", ""}
+FILENAME_TIME = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)[T_ -]?(\d\d)[-:]?(\d\d)[-:]?(\d\d)?Z?")
+HEAD_URL = re.compile(
+    rb"""<link[^>]+rel=["']?canonical["']?[^>]*>|<meta[^>]+property=["']og:url["'][^>]*>""", re.IGNORECASE
+)
+HREF = re.compile(rb"""(?:href|content)=["']([^"']+)["']""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetched copy, before any interpretation."""
+
+    raw: bytes
+    url: str | None
+    fetched_at: datetime
+    source: str
+    kind_hint: str | None = None  # "html" or "text" where the container says so (extension, Content-Type)
+    http_status: int | None = None
+
+
+def snapshot_files(paths: list[Path]) -> Iterator[Path]:
+    """Every snapshot file under the given files and folders, in a stable order, sidecars skipped."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _is_snapshot_name(child):
+                    yield child
+        else:
+            yield path
+
+
+def read_file(path: Path, url: str | None = None, fetched_at: datetime | None = None) -> Capture:
+    """Read one snapshot file with its URL and fetch time, following the folder convention."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise SnapshotError(f"cannot read {path}: {err.strerror}") from None
+    if size > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{size / 1e6:.0f} MB is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise SnapshotError(f"cannot read {path}: {err.strerror}") from None
+    meta = _sidecar(path)
+    return Capture(
+        raw=raw,
+        url=url or meta.get("url") or _url_in_html(raw),
+        fetched_at=fetched_at or _meta_time(meta, path) or _time_in_name(path) or _mtime(path),
+        source=f"file:{path}",
+        kind_hint=_kind_from_suffix(path),
+    )
+
+
+def read_stdin(url: str | None, fetched_at: datetime | None, now: datetime) -> Capture:
+    """Read one snapshot piped in; without --fetched-at it was fetched now."""
+    raw = sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"standard input is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
+    return Capture(raw=raw, url=url or _url_in_html(raw), fetched_at=fetched_at or now, source="stdin")
+
+
+def _is_snapshot_name(path: Path) -> bool:
+    name = path.name
+    return not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX) and path.suffix.lower() in SNAPSHOT_SUFFIXES
+
+
+def _kind_from_suffix(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    if suffix in (".txt", ".text", ".md"):
+        return "text"
+    return None
+
+
+def _sidecar(path: Path) -> dict:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise SnapshotError(f"sidecar {sidecar.name} is not valid JSON: {err}") from None
+    if not isinstance(meta, dict):
+        raise SnapshotError(f"sidecar {sidecar.name} must hold a JSON object")
+    return meta
+
+
+def _meta_time(meta: dict, path: Path) -> datetime | None:
+    if not meta.get("fetched_at"):
+        return None
+    try:
+        return parse_time(str(meta["fetched_at"]))
+    except VersionerError as err:
+        raise SnapshotError(f"sidecar of {path.name}: {err}") from None
+
+
+def _time_in_name(path: Path) -> datetime | None:
+    match = FILENAME_TIME.search(path.name)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+
+
+def _url_in_html(raw: bytes) -> str | None:
+    head = raw[:65536]
+    for tag in HEAD_URL.findall(head):
+        found = HREF.search(tag)
+        if found:
+            try:
+                return found.group(1).decode("utf-8").strip()
+            except UnicodeDecodeError:
+                continue
+    return None

@@ -1,0 +1,74 @@
+"""Bytes to text: refuse what is not text, and read the encodings that pages really use."""
+
+import codecs
+import re
+
+from .errors import SnapshotError
+
+# Signatures of formats that are never an article, checked before any decoding attempt.
+BINARY_MAGIC = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "gzip-compressed data", b"RIFF": "a RIFF media file",
+    b"\x7fELF": "an executable", b"BZh": "bzip2-compressed data", b"\x28\xb5\x2f\xfd": "zstd-compressed data",
+}
+META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+MAX_CONTROL_SHARE = 0.01
+
+
+def decode(raw: bytes, declared: str | None = None) -> str:
+    """Decode a snapshot; raise SnapshotError for empty, binary or undecodable content.
+
+    Order: a byte-order mark, then strict UTF-8 (by far the most common), then the charset the page or
+    the server declares, then charset-normalizer's guess for pages that lie about it.
+    """
+    if not raw:
+        raise SnapshotError("the file is empty")
+    for magic, what in BINARY_MAGIC.items():
+        if raw.startswith(magic):
+            raise SnapshotError(f"this is {what}, not an article")
+    text = _decode_with_bom(raw) or _try(raw, "utf-8") or _try(raw, declared) or _try(raw, _meta_charset(raw))
+    if text is None:
+        text = _guess(raw)
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise SnapshotError("the content is binary (control characters or NUL bytes), not text")
+    return text
+
+
+def _decode_with_bom(raw: bytes) -> str | None:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                raise SnapshotError(f"the file starts with a {encoding} byte-order mark but is not {encoding}") from None
+    return None
+
+
+def _try(raw: bytes, encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        return raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _meta_charset(raw: bytes) -> str | None:
+    found = META_CHARSET.search(raw[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+def _guess(raw: bytes) -> str:
+    from charset_normalizer import from_bytes  # imported here: only the rare non-UTF-8 page pays for it
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise SnapshotError("the content is not text in any encoding that could be detected")
+    return str(best)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:100_000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls / max(len(sample), 1)

@@ -1,0 +1,21 @@
+"""One exception family, so the CLI and the web can turn any of them into a clear message."""
+
+
+class VersionerError(Exception):
+    """Base class: a problem with the input or the request, not a bug."""
+
+
+class SnapshotError(VersionerError):
+    """A snapshot could not be read as an article: nothing of it was stored."""
+
+
+class BadURL(VersionerError):
+    """A URL that versioner will not store or fetch."""
+
+
+class NotFound(VersionerError):
+    """An article or version that does not exist."""
+
+
+class StorageError(VersionerError):
+    """The database refused a write (full disk, read-only file, locked too long)."""

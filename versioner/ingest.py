@@ -1,0 +1,138 @@
+"""The versioning rule: one capture in, one transaction, a result out.
+
+A capture whose normalised title and text equal those of the version in force at its fetch time only
+extends that version; otherwise it starts a new version at the right place in time. The versions of an
+article are a pure function of its set of captures: after each insert they are rebuilt (`_reconcile`)
+from the captures in time order, so late, out-of-order and repeated captures give the same versions.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from .capture import Capture
+from .errors import BadURL
+from .extract import extract
+from .normalize import Article, normalise
+from .rejection import intrinsic_reason, is_truncated
+from .store import CaptureState, Store
+from .times import now, to_iso
+from .urls import canonical_url, site_of
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one capture."""
+
+    source: str
+    status: str  # "new version", "unchanged", "duplicate", "rejected" or "truncated"
+    article_id: int
+    url: str
+    version: int | None = None
+    revert_of: int | None = None
+    reason: str | None = None
+
+
+def ingest(store: Store, capture: Capture) -> IngestResult:
+    """Store one capture and update its article's versions; raises VersionerError for unusable input.
+
+    Extraction runs before the write transaction, so the database is locked only for the writes.
+    """
+    if not capture.url:
+        raise BadURL("no URL for this snapshot: give --url, a .meta.json sidecar or a canonical link in the HTML")
+    url = canonical_url(capture.url)
+    site = site_of(url)
+    article = normalise(extract(capture.raw, capture.kind_hint), site)
+    reason = intrinsic_reason(article, capture.http_status)
+    fetched_at = to_iso(capture.fetched_at)
+    with store.transaction():
+        article_id = store.article_id_for_url(url) or store.create_article(url, site, fetched_at)
+        raw_hash = store.put_raw(capture.raw)
+        if store.capture_exists(article_id, fetched_at, raw_hash):
+            return IngestResult(capture.source, "duplicate", article_id, url)
+        versions_before = len(store.versions(article_id))
+        capture_id = store.insert_capture(
+            article_id=article_id, fetched_at=fetched_at, ingested_at=to_iso(now()), source=capture.source,
+            raw_hash=raw_hash, kind_hint=capture.kind_hint, http_status=capture.http_status, status="rejected" if reason else "accepted",
+            reason=reason, content_hash=article.content_hash, title=article.title, byline=article.byline,
+            published=_iso_or_none(article.published), updated=_iso_or_none(article.updated), words=article.words,
+        )
+        if not reason:
+            _reconcile(store, article_id, {article.content_hash: article})
+        store.refresh_article(article_id)
+        return _result(store, capture.source, article_id, url, capture_id, versions_before)
+
+
+def _result(store: Store, source: str, article_id: int, url: str, capture_id: int, versions_before: int):
+    row = store.capture(capture_id)
+    if row["status"] != "accepted":
+        return IngestResult(source, row["status"], article_id, url, reason=row["reason"])
+    version = next(v for v in store.versions(article_id) if v.id == row["version_id"])
+    grew = len(store.versions(article_id)) > versions_before
+    return IngestResult(source, "new version" if grew else "unchanged", article_id, url, version.n, version.revert_of)
+
+
+def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None:
+    """Rebuild an article's versions from its captures, touching only the rows that change."""
+    accepted, truncated = _judge_truncation(store.candidate_captures(article_id))
+    runs = [list(run) for _, run in groupby(accepted, key=lambda c: c.content_hash)]
+    existing = store.versions(article_id)
+    texts = store.texts_by_hash(article_id)
+    last_n_of_hash: dict[str, int] = {}
+    for index, run in enumerate(runs):
+        first = run[0]
+        fields = {
+            "title": first.title, "byline": first.byline,
+            "text": _text_for(store, article_id, first.content_hash, texts, known),
+            "text_hash": first.content_hash, "words": first.words,
+            "published": first.published, "updated": first.updated,
+            "first_seen": first.fetched_at, "last_seen": run[-1].fetched_at, "capture_count": len(run),
+            "revert_of": last_n_of_hash.get(first.content_hash),
+        }
+        last_n_of_hash[first.content_hash] = index + 1
+        if index < len(existing):
+            row = existing[index]
+            changed = {name: value for name, value in fields.items() if getattr(row, name) != value}
+            if changed:
+                store.update_version(row.id, changed)
+            version_id = row.id
+        else:
+            version_id = store.insert_version(article_id, index + 1, fields)
+        for capture in run:
+            if capture.status != "accepted" or capture.version_id != version_id:
+                store.set_capture_state(capture.id, "accepted", None, version_id)
+    for capture, reason in truncated:
+        if capture.status != "truncated" or capture.version_id is not None:
+            store.set_capture_state(capture.id, "truncated", reason, None)
+    for row in existing[len(runs):]:
+        store.delete_version(row.id)
+
+
+def _judge_truncation(captures: list[CaptureState]) -> tuple[list[CaptureState], list[tuple[CaptureState, str]]]:
+    """Split off captures that lost most of the article, unless the next capture confirms the shorter text."""
+    accepted: list[CaptureState] = []
+    truncated = []
+    for index, capture in enumerate(captures):
+        previous = accepted[-1] if accepted else None
+        if previous and capture.content_hash != previous.content_hash and is_truncated(capture.words, previous.words):
+            following = captures[index + 1] if index + 1 < len(captures) else None
+            if following is None or following.content_hash != capture.content_hash:
+                truncated.append((capture, f"kept {capture.words} of {previous.words} words; "
+                                           "a later capture with the same text would confirm it"))
+                continue
+        accepted.append(capture)
+    return accepted, truncated
+
+
+def _text_for(store: Store, article_id: int, content_hash: str, texts: dict, known: dict[str, Article]) -> str:
+    if content_hash in known:
+        return known[content_hash].text
+    if content_hash in texts:
+        return texts[content_hash][1]
+    # A capture judged truncated before and confirmed now: its text was never stored, so read it again.
+    raw_hash, kind_hint = store.capture_raw_hash(content_hash, article_id)
+    url = store.article(article_id)["url"]
+    return normalise(extract(store.raw(raw_hash), kind_hint), site_of(url)).text
+
+
+def _iso_or_none(moment) -> str | None:
+    return to_iso(moment) if moment else None

@@ -1,0 +1,130 @@
+"""The SQLite schema, its migrations and how a connection is set up.
+
+The database is a user interface too (Datasette, sqlite3): plain tables, clear column names, ISO 8601
+UTC timestamps, foreign keys, and indexes named for the query they serve. README "Database" documents it.
+"""
+
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (and create or migrate) a versioner database.
+
+    WAL lets readers (the web UI, a Datasette session) run while one writer ingests; the busy timeout
+    makes concurrent writers queue instead of failing with "database is locked".
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema to the current version, each step in its own transaction."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] >= version:  # another process got there first
+                db.execute("ROLLBACK")
+                continue
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    for statement in re.split(r";\n(?=CREATE)", INITIAL_SCHEMA):
+        db.execute(statement)
+
+
+INITIAL_SCHEMA = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT,
+    version_count INTEGER NOT NULL DEFAULT 0,
+    capture_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX articles_by_last_changed ON articles (last_changed DESC, id DESC);
+CREATE INDEX articles_by_site ON articles (site, last_changed DESC);
+CREATE TABLE raw_blobs (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    n INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    byline TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    published TEXT,
+    updated TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    capture_count INTEGER NOT NULL,
+    revert_of INTEGER,
+    UNIQUE (article_id, n)
+);
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    fetched_at TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    raw_hash TEXT NOT NULL REFERENCES raw_blobs (hash),
+    kind_hint TEXT,
+    http_status INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'truncated', 'rejected')),
+    reason TEXT,
+    content_hash TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    byline TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    updated TEXT,
+    words INTEGER NOT NULL DEFAULT 0,
+    version_id INTEGER REFERENCES versions (id),
+    UNIQUE (article_id, fetched_at, raw_hash)
+);
+CREATE INDEX captures_by_article_time ON captures (article_id, fetched_at);
+CREATE INDEX captures_by_version ON captures (version_id);
+CREATE INDEX captures_by_raw_hash ON captures (raw_hash);
+CREATE VIRTUAL TABLE versions_fts USING fts5 (title, text, content='versions', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER versions_fts_insert AFTER INSERT ON versions BEGIN
+    INSERT INTO versions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
+    INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER versions_fts_update AFTER UPDATE OF title, text ON versions BEGIN
+    INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO versions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END
+"""
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
