@@ -11,13 +11,14 @@ import re
 from .normalize import Article
 
 # Pages this short are judged by their wording; longer ones are articles that may mention these words.
-INTERSTITIAL_MAX_WORDS = 150
+INTERSTITIAL_MAX_WORDS = 300
 INTERSTITIAL = re.compile(
     r"this page isn[’']t available|an unexpected error has occurred|page not found|404 not found"
     r"|503 service unavailable|service temporarily unavailable|internal server error|bad gateway"
     r"|seite (?:wurde )?nicht gefunden|diese seite (?:ist|existiert) nicht"
     r"|subscribe to (?:continue|read)|already a subscriber|jetzt abonnieren|nur für abonnenten|mit plus lesen"
-    r"|we value your privacy|cookie consent|zustimmung erforderlich|einwilligung"
+    r"|we value your privacy|cookie consent|allow the use of cookies|your cookie choices|accept all cookies"
+    r"|zustimmung erforderlich|einwilligung|cookies zulassen|alle akzeptieren"
     r"|verify you are human|are you a robot|captcha|access denied|checking your browser|enable javascript",
     re.IGNORECASE,
 )
