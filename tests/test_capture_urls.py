@@ -13,7 +13,9 @@ from versioner.urls import canonical_url, site_of
 def test_sidecar_gives_url_and_time(tmp_path):
     snap = tmp_path / "copy.html"
     snap.write_text("<html><body><p>x</p></body></html>")
-    (tmp_path / "copy.html.meta.json").write_text(json.dumps({"url": "https://a.example/s", "fetched_at": "2025-02-07T12:54:00+01:00"}))
+    (tmp_path / "copy.html.meta.json").write_text(
+        json.dumps({"url": "https://a.example/s", "fetched_at": "2025-02-07T12:54:00+01:00"})
+    )
     capture = read_file(snap)
     assert capture.url == "https://a.example/s"
     assert capture.fetched_at == datetime(2025, 2, 7, 11, 54, tzinfo=UTC)
@@ -58,11 +60,16 @@ def test_broken_sidecar_is_an_error(tmp_path):
 
 
 def test_canonical_url_drops_tracking_fragment_and_default_port():
-    assert canonical_url("HTTPS://WWW.Example.org:443/a?utm_source=x&id=3&fbclid=y#top") == "https://www.example.org/a?id=3"
+    assert (
+        canonical_url("HTTPS://WWW.Example.org:443/a?utm_source=x&id=3&fbclid=y#top")
+        == "https://www.example.org/a?id=3"
+    )
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x.org/a", "/relative", "",
-                                 "https://exa mple.org/"])
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "file:///etc/passwd", "ftp://x.org/a", "/relative", "", "https://exa mple.org/"],
+)
 def test_non_http_urls_never_get_in(url):
     with pytest.raises(BadURL):
         canonical_url(url)

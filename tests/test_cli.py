@@ -14,9 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def versioner(db: Path, *args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)],
-                          input=stdin, capture_output=True, cwd=ROOT)
+def versioner(
+    db: Path, *args: str, stdin: bytes | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+    )
     if check and done.returncode != 0:
         raise AssertionError(done.stderr.decode())
     return done
@@ -49,7 +55,11 @@ def test_reingesting_is_idempotent(sample_db):
 
 
 def test_show_prints_the_normalised_text_without_chrome(sample_db):
-    shown = as_json(sample_db, "show", "https://www.heute.at/s/ukraine-durchbricht-front-bei-kursk-und-rueckt-5-km-vor-120086442")
+    shown = as_json(
+        sample_db,
+        "show",
+        "https://www.heute.at/s/ukraine-durchbricht-front-bei-kursk-und-rueckt-5-km-vor-120086442",
+    )
     assert shown["n"] == 2 and "Sluzki" in shown["text"]
     for chrome in ("{title &&", "Es gibt neue Nachrichten", "Zur Startseite", "Akt. 07.02.2025"):
         assert chrome not in shown["text"]
@@ -86,8 +96,19 @@ def test_bad_files_fail_named_while_good_ones_land(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     db = tmp_path / "v.db"
-    done = versioner(db, "ingest", "--url", "https://a.example/s", "--fetched-at", "2025-01-01T00:00:00Z",
-                     good, image, empty, tmp_path / "missing.txt", check=False)
+    done = versioner(
+        db,
+        "ingest",
+        "--url",
+        "https://a.example/s",
+        "--fetched-at",
+        "2025-01-01T00:00:00Z",
+        good,
+        image,
+        empty,
+        tmp_path / "missing.txt",
+        check=False,
+    )
     assert done.returncode == 1 and b"Traceback" not in done.stderr
     for name in (b"photo.png", b"empty.txt", b"missing.txt"):
         assert name in done.stderr
@@ -108,7 +129,9 @@ def test_stdin_is_a_snapshot(tmp_path):
 
 def test_javascript_url_is_refused(tmp_path):
     (tmp_path / "x.txt").write_text("Title\n\nBody.")
-    done = versioner(tmp_path / "v.db", "ingest", "--url", "javascript:alert(1)", tmp_path / "x.txt", check=False)
+    done = versioner(
+        tmp_path / "v.db", "ingest", "--url", "javascript:alert(1)", tmp_path / "x.txt", check=False
+    )
     assert done.returncode == 1 and b"http" in done.stderr
 
 
@@ -117,33 +140,47 @@ def _write_series(folder: Path, articles: int, captures: int) -> None:
         for c in range(captures):
             name = folder / f"a{a:03d}" / f"2025-03-01T{c // 60:02d}-{c % 60:02d}-00Z.txt"
             name.parent.mkdir(parents=True, exist_ok=True)
-            name.write_text(f"Story {a}\n\n" + "\n\n".join(f"Paragraph {p} of story {a}, edit {c // 3}." for p in range(8)))
-            (name.parent / (name.name + ".meta.json")).write_text(json.dumps({"url": f"https://a.example/{a}"}))
+            name.write_text(
+                f"Story {a}\n\n"
+                + "\n\n".join(f"Paragraph {p} of story {a}, edit {c // 3}." for p in range(8))
+            )
+            (name.parent / (name.name + ".meta.json")).write_text(
+                json.dumps({"url": f"https://a.example/{a}"})
+            )
 
 
 def _versions(db: Path) -> list:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT a.url, v.n, v.text_hash, v.capture_count FROM versions v "
-                            "JOIN articles a ON a.id = v.article_id ORDER BY a.url, v.n").fetchall()
+        return conn.execute(
+            "SELECT a.url, v.n, v.text_hash, v.capture_count FROM versions v "
+            "JOIN articles a ON a.id = v.article_id ORDER BY a.url, v.n"
+        ).fetchall()
 
 
 @pytest.mark.slow
 def test_kill_9_during_ingest_leaves_a_sound_database_that_resumes(tmp_path):
-    _write_series(tmp_path / "in", articles=20, captures=15)
+    _write_series(tmp_path / "in", articles=40, captures=30)
     clean = tmp_path / "clean.db"
     versioner(clean, "ingest", tmp_path / "in")
     killed = tmp_path / "killed.db"
     interrupted = 0
-    for delay in (0.6, 1.2, 2.0):
-        proc = subprocess.Popen([sys.executable, "-m", "versioner", "--db", str(killed), "ingest", str(tmp_path / "in")],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    for delay in (0.5, 0.9, 1.3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "versioner", "--db", str(killed), "ingest", str(tmp_path / "in")],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=os.environ.copy(),
+        )
         time.sleep(delay)
         interrupted += proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with sqlite3.connect(killed) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            orphans = conn.execute("SELECT count(*) FROM captures WHERE status = 'accepted' AND version_id IS NULL").fetchone()[0]
+            orphans = conn.execute(
+                "SELECT count(*) FROM captures WHERE status = 'accepted' AND version_id IS NULL"
+            ).fetchone()[0]
             assert orphans == 0
     assert interrupted, "every run finished before the kill: nothing was tested"
     versioner(killed, "ingest", tmp_path / "in")

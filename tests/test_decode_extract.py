@@ -17,12 +17,15 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Site | Headlin
 </article><footer>Imprint · Privacy</footer></body></html>"""
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"", "empty"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
-    (b"\x00" * 4096, "binary"),
-    (b"%PDF-1.7\n...", "PDF"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG"),
+        (b"\x00" * 4096, "binary"),
+        (b"%PDF-1.7\n...", "PDF"),
+    ],
+)
 def test_unreadable_content_is_an_error(raw, message):
     with pytest.raises(SnapshotError, match=message):
         decode(raw)
@@ -45,7 +48,10 @@ def test_html_gives_title_paragraphs_and_declared_times():
     got = extract(PAGE.encode(), "html")
     assert got.title == "Council approves harbour plan"
     assert got.paragraphs[0].startswith("The council approved")
-    assert got.paragraphs[1] == "Work on the first phase starts in May, the mayor said.\nCosts are estimated at four million."
+    assert (
+        got.paragraphs[1]
+        == "Work on the first phase starts in May, the mayor said.\nCosts are estimated at four million."
+    )
     assert got.published.isoformat() == "2025-06-14T09:41:00+01:00"
     assert got.updated.isoformat() == "2025-06-14T10:32:00+01:00"
     assert not any("Imprint" in p or "Home" in p for p in got.paragraphs)
@@ -62,7 +68,7 @@ def test_text_first_paragraph_is_the_headline():
 
 
 def test_text_kicker_above_headline_joins_it():
-    got = extract("Russen in Panik\n\nUkraine durchbricht Front bei Kursk\n\nText.".encode(), "text")
+    got = extract(b"Russen in Panik\n\nUkraine durchbricht Front bei Kursk\n\nText.", "text")
     assert got.title == "Russen in Panik: Ukraine durchbricht Front bei Kursk"
     assert got.paragraphs == ("Text.",)
 
@@ -72,6 +78,19 @@ def test_html_without_article_gives_no_paragraphs():
 
 
 def test_deeply_nested_html_does_not_crash():
-    raw = ("<html><body>" + "<div>" * 5000 + "<p>Deep text that is the only content here.</p>"
-           + "</div>" * 5000 + "</body></html>").encode()
+    raw = (
+        "<html><body>"
+        + "<div>" * 5000
+        + "<p>Deep text that is the only content here.</p>"
+        + "</div>" * 5000
+        + "</body></html>"
+    ).encode()
     extract(raw, "html")  # either paragraphs or none, but no exception other than SnapshotError
+
+
+def test_headline_and_kicker_repeated_in_the_body_are_dropped():
+    page = PAGE.replace(
+        "<h1>Council approves harbour plan</h1>", "<p>Harbour vote</p><h1>Council approves harbour plan</h1>"
+    )
+    got = extract(page.encode(), "html")
+    assert got.paragraphs[0].startswith("The council approved")

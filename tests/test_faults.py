@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import text_capture
+from helpers import text_capture
 
 from versioner.errors import StorageError
 from versioner.ingest import ingest
@@ -42,21 +42,27 @@ def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path):
         folder.mkdir()
         for c in range(12):
             # every worker ingests the same shared article too, to contend on one article's rows
-            for url, body in ((f"https://a.example/w{worker}", f"Story {worker}\n\nEdit {c // 4} of story."),
-                              ("https://a.example/shared", f"Shared\n\nShared edit {c // 6}.")):
+            for url, body in (
+                (f"https://a.example/w{worker}", f"Story {worker}\n\nEdit {c // 4} of story."),
+                ("https://a.example/shared", f"Shared\n\nShared edit {c // 6}."),
+            ):
                 name = folder / f"{url.rsplit('/', 1)[1]}-2025-03-01T10-{c:02d}-00Z.txt"
                 name.write_text(body)
                 (folder / (name.name + ".meta.json")).write_text(f'{{"url": "{url}"}}')
     db = tmp_path / "parallel.db"
     Store(db).close()
-    procs = [subprocess.Popen(_ingest_script(db, tmp_path / f"in{w}"), cwd=ROOT, stderr=subprocess.PIPE)
-             for w in range(3)]
+    procs = [
+        subprocess.Popen(_ingest_script(db, tmp_path / f"in{w}"), cwd=ROOT, stderr=subprocess.PIPE)
+        for w in range(3)
+    ]
     errors = [p.communicate()[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), errors
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 3 * 12 + 12
-        shared = conn.execute("SELECT v.capture_count FROM versions v JOIN articles a ON a.id = v.article_id "
-                              "WHERE a.url = 'https://a.example/shared' ORDER BY n").fetchall()
+        shared = conn.execute(
+            "SELECT v.capture_count FROM versions v JOIN articles a ON a.id = v.article_id "
+            "WHERE a.url = 'https://a.example/shared' ORDER BY n"
+        ).fetchall()
     assert shared == [(6,), (6,)]  # each shared capture stored once, though three processes sent it
 
 
@@ -77,7 +83,9 @@ def test_a_long_reader_does_not_block_ingestion(tmp_path):
     writer.start()
     writer.join(timeout=20)
     assert done.is_set(), "ingest waited on a reader"
-    assert reader.execute("SELECT count(*) FROM versions").fetchone()[0] == 1  # the reader's snapshot is stable
+    assert (
+        reader.execute("SELECT count(*) FROM versions").fetchone()[0] == 1
+    )  # the reader's snapshot is stable
     reader.execute("COMMIT")
     reader.close()
     store.close()

@@ -2,12 +2,14 @@
 
 import random
 
-from conftest import corpus_series, ingest_all, text_capture
+from helpers import corpus_series, ingest_all, text_capture
 
 from versioner.ingest import ingest
 
 STORY = "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday.\n\nWork starts in May."
-EDITED = "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday night.\n\nWork starts in May."
+EDITED = (
+    "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday night.\n\nWork starts in May."
+)
 
 
 def texts(store, article_id):
@@ -103,8 +105,10 @@ def test_confirmed_shortening_needs_no_stored_text_of_the_held_capture(store):
 def test_any_order_gives_the_same_versions_on_real_series(store, corpus, tmp_path):
     from versioner.store import Store
 
-    for source, name in [("pga-versions", _first_series(corpus / "pga-versions")),
-                         ("frontpage-teasers-de", _first_series(corpus / "frontpage-teasers-de"))]:
+    for source, name in [
+        ("pga-versions", _first_series(corpus / "pga-versions")),
+        ("frontpage-teasers-de", _first_series(corpus / "frontpage-teasers-de")),
+    ]:
         captures = corpus_series(corpus, source, name)
         ingest_all(store, captures)
         want = texts(store, store.article_id_for_url(captures[0].url))

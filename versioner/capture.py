@@ -6,7 +6,8 @@ A snapshot folder follows one convention (see README, "Snapshot folders"):
   * a sidecar `<file name>.meta.json` may give {"url": ..., "fetched_at": ...}: it wins over the rest;
   * else the URL comes from the HTML's canonical link or og:url, and the fetch time from a UTC timestamp
     in the file name (`2025-02-07T11-54-00Z.html`, `20250207T115400Z.html`), else from the file's mtime.
-Command-line --url and --fetched-at override everything.
+Command-line --url and --fetched-at override everything. `.warc` and `.warc.gz` files hold many
+captures, each with its own URL and time (warc.py).
 """
 
 import json
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 
 from .errors import SnapshotError, VersionerError
@@ -23,6 +25,8 @@ from .times import parse_time
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
 SIDECAR_SUFFIX = ".meta.json"
 SNAPSHOT_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".text", ""}
+WARC_SUFFIXES = (".warc", ".warc.gz")
+CONTENT_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
 FILENAME_TIME = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)[T_ -]?(\d\d)[-:]?(\d\d)[-:]?(\d\d)?Z?")
 HEAD_URL = re.compile(
     rb"""<link[^>]+rel=["']?canonical["']?[^>]*>|<meta[^>]+property=["']og:url["'][^>]*>""", re.IGNORECASE
@@ -40,6 +44,7 @@ class Capture:
     source: str
     kind_hint: str | None = None  # "html" or "text" where the container says so (extension, Content-Type)
     http_status: int | None = None
+    charset: str | None = None  # the charset the server declared (Content-Type), a hint for decoding
 
 
 def snapshot_files(paths: list[Path]) -> Iterator[Path]:
@@ -60,7 +65,9 @@ def read_file(path: Path, url: str | None = None, fetched_at: datetime | None = 
     except OSError as err:
         raise SnapshotError(f"cannot read {path}: {err.strerror}") from None
     if size > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{size / 1e6:.0f} MB is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
+        raise SnapshotError(
+            f"{size / 1e6:.0f} MB is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap"
+        )
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -83,9 +90,26 @@ def read_stdin(url: str | None, fetched_at: datetime | None, now: datetime) -> C
     return Capture(raw=raw, url=url or _url_in_html(raw), fetched_at=fetched_at or now, source="stdin")
 
 
+def is_warc(path: Path) -> bool:
+    """A WARC file (versioner/warc.py reads it): many captures in one file."""
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def kind_and_charset(content_type: str | None) -> tuple[str | None, str | None]:
+    """A Content-Type header's kind hint ("html", "text" or None for anything else) and declared charset."""
+    if not content_type:
+        return None, None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_param("charset")
+    return CONTENT_KINDS.get(message.get_content_type()), charset if isinstance(charset, str) else None
+
+
 def _is_snapshot_name(path: Path) -> bool:
     name = path.name
-    return not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX) and path.suffix.lower() in SNAPSHOT_SUFFIXES
+    if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
+        return False
+    return path.suffix.lower() in SNAPSHOT_SUFFIXES or is_warc(path)
 
 
 def _kind_from_suffix(path: Path) -> str | None:

@@ -1,12 +1,14 @@
 """The `versioner` command: thin click commands over the library; each parses, calls, prints."""
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 import click
 
 from .errors import VersionerError
+from .schedule import DEFAULT_SCHEDULE
 
 
 class Context:
@@ -24,13 +26,25 @@ class Context:
             self._store = Store(self.db_path)
         return self._store
 
+    @property
+    def watchlist(self):
+        from .watchlist import Watchlist
+
+        return Watchlist(self.store.db)
+
 
 pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", envvar="VERSIONER_DB", default="versioner.db", show_default=True,
-              help="SQLite database file (env VERSIONER_DB).")
+@click.option(
+    "--db",
+    "db_path",
+    envvar="VERSIONER_DB",
+    default="versioner.db",
+    show_default=True,
+    help="SQLite database file (env VERSIONER_DB).",
+)
 @click.version_option(package_name="versioner")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str) -> None:
@@ -62,16 +76,25 @@ def emit_json(value) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--url", help="URL of the article (overrides sidecars and canonical links).")
-@click.option("--fetched-at", help="When the snapshot was fetched, ISO 8601 (default: sidecar, file name, mtime).")
+@click.option(
+    "--fetched-at", help="When the snapshot was fetched, ISO 8601 (default: sidecar, file name, mtime)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_context
-def ingest(ctx: Context, paths: tuple[Path, ...], url: str | None, fetched_at: str | None, as_json: bool) -> None:
+def ingest(
+    ctx: Context, paths: tuple[Path, ...], url: str | None, fetched_at: str | None, as_json: bool
+) -> None:
     """Ingest snapshot files, folders (recursively) or - for standard input."""
     from .batch import ingest_paths
     from .times import parse_time
 
-    summary = ingest_paths(ctx.store, list(paths), url=url, fetched_at=parse_time(fetched_at) if fetched_at else None,
-                           progress=not as_json and sys.stderr.isatty())
+    summary = ingest_paths(
+        ctx.store,
+        list(paths),
+        url=url,
+        fetched_at=parse_time(fetched_at) if fetched_at else None,
+        progress=not as_json and sys.stderr.isatty(),
+    )
     if as_json:
         emit_json(summary.to_json())
     else:
@@ -88,16 +111,21 @@ def ingest(ctx: Context, paths: tuple[Path, ...], url: str | None, fetched_at: s
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
 def articles(ctx: Context, site: str | None, limit: int, as_json: bool) -> None:
-    """List articles, most recently changed first."""
+    """List articles, most recently changed first, with the next scheduled check of tracked ones."""
     from .shapes import article_summary
 
     rows = [article_summary(row) for row in ctx.store.articles(limit=limit, site=site)]
+    checks = ctx.watchlist.next_checks([row["id"] for row in rows])
+    rows = [{**row, "next_check": checks.get(row["id"])} for row in rows]
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']:>5}  {row['versions']:>3} v  {row['last_changed'] or '-':20}  {row['title'][:70]}")
-        click.echo(f"       {row['url']}")
+        click.echo(
+            f"{row['id']:>5}  {row['versions']:>3} v  {row['last_changed'] or '-':20}  {row['title'][:70]}"
+        )
+        upcoming = f"  (next check {row['next_check']})" if row["next_check"] else ""
+        click.echo(f"       {row['url']}{upcoming}")
 
 
 @cli.command()
@@ -115,8 +143,10 @@ def versions(ctx: Context, article: str, as_json: bool) -> None:
         return
     for v in rows:
         revert = f"  (revert to {v['revert_of']})" if v["revert_of"] else ""
-        click.echo(f"{v['n']:>3}  {v['first_seen']} – {v['last_seen']}  {v['captures']:>3} captures  "
-                   f"{v['words']:>6} words  {v['title'][:60]}{revert}")
+        click.echo(
+            f"{v['n']:>3}  {v['first_seen']} – {v['last_seen']}  {v['captures']:>3} captures  "
+            f"{v['words']:>6} words  {v['title'][:60]}{revert}"
+        )
 
 
 @cli.command()
@@ -162,13 +192,228 @@ def diff(ctx: Context, article: str, from_n: int | None, to_n: int | None, fmt: 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--trusted-proxy",
+    envvar="VERSIONER_TRUSTED_PROXY",
+    metavar="ADDRESS",
+    help="Behind a reverse proxy: its address, whose X-Forwarded-Proto/-Host/-For headers are believed "
+    "(env VERSIONER_TRUSTED_PROXY).",
+)
 @pass_context
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: Context, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
     """Serve the web UI with waitress (a production WSGI server)."""
     import waitress
 
     from web import create_app
 
     app = create_app({"DATABASE": ctx.db_path})
+    proxy = (
+        {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-for x-forwarded-port",
+        }
+        if trusted_proxy
+        else {}
+    )
     click.echo(f"versioner on http://{host}:{port}/ (database {ctx.db_path})", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="versioner")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="versioner", **proxy)
+
+
+# --- capture from the web ------------------------------------------------------------------------
+
+ALLOW_PRIVATE = click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch URLs on loopback, private, link-local or metadata addresses (refused by default).",
+)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@ALLOW_PRIVATE
+@pass_context
+def track(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
+    """Track article URLs: `versioner poll` fetches them on the schedule."""
+    from .poll import track_url
+
+    _each_url(urls, lambda url: track_url(ctx.watchlist, url, allow_private), "tracking", "already tracked")
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def untrack(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop tracking URLs (an article's URL stops every tracked link that led to it)."""
+    _each_url(urls, lambda url: _remove(ctx.watchlist.untrack, url, "tracked"), "untracked", "")
+
+
+@cli.group()
+def feeds() -> None:
+    """Follow RSS and Atom feeds: every new item link becomes a tracked article."""
+
+
+@feeds.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@ALLOW_PRIVATE
+@pass_context
+def feeds_add(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
+    """Follow feeds; `versioner poll` reads them."""
+    from .poll import follow_feed
+
+    _each_url(
+        urls, lambda url: follow_feed(ctx.watchlist, url, allow_private), "following", "already following"
+    )
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def feeds_list(ctx: Context, as_json: bool) -> None:
+    """List followed feeds with the number of articles each brought and their last check."""
+    rows = ctx.watchlist.feeds()
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        state = (
+            f"error: {row['last_error']}"
+            if row["last_error"]
+            else f"checked {row['last_checked'] or 'never'}"
+        )
+        click.echo(f"{row['items']:>5} items  {row['url']}  {row['title'][:40]}  ({state})")
+
+
+@feeds.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def feeds_remove(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop following feeds; the articles they brought stay tracked."""
+    _each_url(urls, lambda url: _remove(ctx.watchlist.remove_feed, url, "followed"), "removed", "")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Check every tracked article now, whatever the schedule.")
+@ALLOW_PRIVATE
+@click.option(
+    "--schedule",
+    envvar="VERSIONER_SCHEDULE",
+    default=DEFAULT_SCHEDULE,
+    show_default=True,
+    help="Check every EVERY while younger than AGE, tier by tier (env VERSIONER_SCHEDULE).",
+)
+@click.option(
+    "--timeout",
+    envvar="VERSIONER_FETCH_TIMEOUT",
+    default=20.0,
+    show_default=True,
+    type=float,
+    help="Seconds to connect and for each read (env VERSIONER_FETCH_TIMEOUT).",
+)
+@click.option(
+    "--delay",
+    envvar="VERSIONER_HOST_DELAY",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between two requests to one host (env VERSIONER_HOST_DELAY).",
+)
+@click.option(
+    "--workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Hosts fetched at the same time.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False),
+    help="Log every check to this file (default: warnings on stderr).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_context
+def poll(
+    ctx: Context,
+    force: bool,
+    allow_private: bool,
+    schedule: str,
+    timeout: float,
+    delay: float,
+    workers: int,
+    log_path: str | None,
+    as_json: bool,
+) -> None:
+    """Read followed feeds, then fetch every tracked article that is due: the cron entry point.
+
+    Exit status 1 when a fetch failed. Overlapping runs share the work and never fetch an article twice.
+    """
+    from .fetch import Fetcher, FetchSettings
+    from .poll import poll as run_poll
+    from .schedule import parse_schedule
+
+    progress = sys.stderr.isatty() and not as_json
+    _configure_log(log_path, over_progress=progress)
+    with Fetcher(FetchSettings(timeout=timeout, host_delay=delay, allow_private=allow_private)) as fetcher:
+        summary = run_poll(
+            ctx.store,
+            fetcher,
+            parse_schedule(schedule),
+            force=force,
+            workers=workers,
+            on_progress=_show_progress if progress else None,
+        )
+    if progress:
+        click.echo(err=True)
+    if as_json:
+        emit_json(summary.to_json())
+    else:
+        click.echo(summary.describe())
+    if summary.errors:
+        sys.exit(1)
+
+
+def _each_url(urls, action, done: str, already: str) -> None:
+    """Apply action to each URL, report each, and exit 1 after the others if any failed."""
+    failed = False
+    for url in urls:
+        try:
+            canonical, new = action(url)
+        except VersionerError as err:
+            click.echo(f"Error: {err}", err=True)
+            failed = True
+            continue
+        click.echo(f"{done if new else already}: {canonical}")
+    if failed:
+        sys.exit(1)
+
+
+def _remove(remove, url: str, what: str) -> tuple[str, bool]:
+    from .errors import NotFound
+    from .urls import canonical_url
+
+    url = canonical_url(url)
+    if not remove(url):
+        raise NotFound(f"{url} is not {what}")
+    return url, True
+
+
+def _configure_log(path: str | None, over_progress: bool) -> None:
+    """Every check to the --log file; else warnings to stderr (on a terminal, over the progress line)."""
+    handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+    if over_progress and not path:
+        handler.setFormatter(logging.Formatter("\r\x1b[K%(levelname)s %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()  # the libraries' warnings (trafilatura, httpx) go to the same place
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("versioner").setLevel(logging.INFO if path else logging.WARNING)
+
+
+def _show_progress(summary) -> None:
+    click.echo(
+        f"\r{summary.due} due, {summary.fetched} fetched, {summary.changed} changed, "
+        f"{len(summary.errors)} errors ",
+        err=True,
+        nl=False,
+    )

@@ -7,9 +7,16 @@ from .errors import SnapshotError
 
 # Signatures of formats that are never an article, checked before any decoding attempt.
 BINARY_MAGIC = {
-    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF file",
-    b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "gzip-compressed data", b"RIFF": "a RIFF media file",
-    b"\x7fELF": "an executable", b"BZh": "bzip2-compressed data", b"\x28\xb5\x2f\xfd": "zstd-compressed data",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"RIFF": "a RIFF media file",
+    b"\x7fELF": "an executable",
+    b"BZh": "bzip2-compressed data",
+    b"\x28\xb5\x2f\xfd": "zstd-compressed data",
 }
 META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 MAX_CONTROL_SHARE = 0.01
@@ -35,13 +42,18 @@ def decode(raw: bytes, declared: str | None = None) -> str:
 
 
 def _decode_with_bom(raw: bytes) -> str | None:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if raw.startswith(bom):
             try:
                 return raw.decode(encoding)
             except UnicodeDecodeError:
-                raise SnapshotError(f"the file starts with a {encoding} byte-order mark but is not {encoding}") from None
+                raise SnapshotError(
+                    f"the file starts with a {encoding} byte-order mark but is not {encoding}"
+                ) from None
     return None
 
 

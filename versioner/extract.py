@@ -19,7 +19,10 @@ ISO_VALUE = r"""["']?\s*(\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)"""
 DECLARED_TIMES = (
     ("published", re.compile(r"""property=["']article:published_time["'][^>]*content=""" + ISO_VALUE, re.I)),
     ("published", re.compile(r""""datePublished"\s*:\s*""" + ISO_VALUE)),
-    ("published", re.compile(r"""itemprop=["']datePublished["'][^>]*(?:content|datetime)=""" + ISO_VALUE, re.I)),
+    (
+        "published",
+        re.compile(r"""itemprop=["']datePublished["'][^>]*(?:content|datetime)=""" + ISO_VALUE, re.I),
+    ),
     ("updated", re.compile(r"""property=["']article:modified_time["'][^>]*content=""" + ISO_VALUE, re.I)),
     ("updated", re.compile(r""""dateModified"\s*:\s*""" + ISO_VALUE)),
     ("updated", re.compile(r"""itemprop=["']dateModified["'][^>]*(?:content|datetime)=""" + ISO_VALUE, re.I)),
@@ -60,9 +63,15 @@ def extract_html(html: str) -> Extracted:
 
     try:
         doc = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=True,
-            date_extraction_params={"extensive_search": True, "original_date": True,
-                                    "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params={
+                "extensive_search": True,
+                "original_date": True,
+                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+            },
         )
     except (ValueError, TypeError, RecursionError) as err:
         raise SnapshotError(f"the HTML could not be parsed: {err}") from None
@@ -70,8 +79,7 @@ def extract_html(html: str) -> Extracted:
         return Extracted(_html_title(html), "", None, None, ())
     title = (doc.title or "").strip()
     paragraphs = [p for p in _body_paragraphs(doc.body)]
-    if paragraphs and title and paragraphs[0].strip() == title:
-        paragraphs = paragraphs[1:]  # trafilatura repeats the <h1> as the first block
+    paragraphs = _without_headline(paragraphs, title)
     published, updated = _declared_times(html)
     return Extracted(
         title=title,
@@ -80,6 +88,17 @@ def extract_html(html: str) -> Extracted:
         updated=updated,
         paragraphs=tuple(paragraphs),
     )
+
+
+def _without_headline(paragraphs: list[str], title: str) -> list[str]:
+    """Drop the <h1> that trafilatura repeats at the top, with a short kicker line above it."""
+    for index, paragraph in enumerate(paragraphs[:3]):
+        if paragraph.strip() == title:
+            above = paragraphs[:index]
+            if all(_is_kicker(line.strip()) for line in above):
+                return paragraphs[index + 1 :]
+            return above + paragraphs[index + 1 :]
+    return paragraphs
 
 
 def _blocks(text: str) -> list[str]:
@@ -108,13 +127,21 @@ def _title_from_blocks(blocks: list[str]) -> tuple[str, list[str]]:
 
 
 def _is_kicker(line: str) -> bool:
-    return "\n" not in line and len(line.split()) <= KICKER_MAX_WORDS and not line.rstrip().endswith((".", ":", "!", "?"))
+    return (
+        "\n" not in line
+        and len(line.split()) <= KICKER_MAX_WORDS
+        and not line.rstrip().endswith((".", ":", "!", "?"))
+    )
 
 
 def _is_headline(block: str) -> bool:
     block = block.strip()
-    return "\n" not in block and not block.startswith("#") and len(block.split()) <= HEADLINE_MAX_WORDS \
+    return (
+        "\n" not in block
+        and not block.startswith("#")
+        and len(block.split()) <= HEADLINE_MAX_WORDS
         and not block.endswith(".")
+    )
 
 
 def _body_paragraphs(body) -> list[str]:

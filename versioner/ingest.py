@@ -38,10 +38,12 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
     Extraction runs before the write transaction, so the database is locked only for the writes.
     """
     if not capture.url:
-        raise BadURL("no URL for this snapshot: give --url, a .meta.json sidecar or a canonical link in the HTML")
+        raise BadURL(
+            "no URL for this snapshot: give --url, a .meta.json sidecar or a canonical link in the HTML"
+        )
     url = canonical_url(capture.url)
     site = site_of(url)
-    article = normalise(extract(capture.raw, capture.kind_hint), site)
+    article = normalise(extract(capture.raw, capture.kind_hint, capture.charset), site)
     reason = intrinsic_reason(article, capture.http_status)
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
@@ -51,10 +53,21 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             return IngestResult(capture.source, "duplicate", article_id, url)
         versions_before = len(store.versions(article_id))
         capture_id = store.insert_capture(
-            article_id=article_id, fetched_at=fetched_at, ingested_at=to_iso(now()), source=capture.source,
-            raw_hash=raw_hash, kind_hint=capture.kind_hint, http_status=capture.http_status, status="rejected" if reason else "accepted",
-            reason=reason, content_hash=article.content_hash, title=article.title, byline=article.byline,
-            published=_iso_or_none(article.published), updated=_iso_or_none(article.updated), words=article.words,
+            article_id=article_id,
+            fetched_at=fetched_at,
+            ingested_at=to_iso(now()),
+            source=capture.source,
+            raw_hash=raw_hash,
+            kind_hint=capture.kind_hint,
+            http_status=capture.http_status,
+            status="rejected" if reason else "accepted",
+            reason=reason,
+            content_hash=article.content_hash,
+            title=article.title,
+            byline=article.byline,
+            published=_iso_or_none(article.published),
+            updated=_iso_or_none(article.updated),
+            words=article.words,
         )
         if not reason:
             _reconcile(store, article_id, {article.content_hash: article})
@@ -68,7 +81,9 @@ def _result(store: Store, source: str, article_id: int, url: str, capture_id: in
         return IngestResult(source, row["status"], article_id, url, reason=row["reason"])
     version = next(v for v in store.versions(article_id) if v.id == row["version_id"])
     grew = len(store.versions(article_id)) > versions_before
-    return IngestResult(source, "new version" if grew else "unchanged", article_id, url, version.n, version.revert_of)
+    return IngestResult(
+        source, "new version" if grew else "unchanged", article_id, url, version.n, version.revert_of
+    )
 
 
 def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None:
@@ -81,11 +96,16 @@ def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None
     for index, run in enumerate(runs):
         first = run[0]
         fields = {
-            "title": first.title, "byline": first.byline,
+            "title": first.title,
+            "byline": first.byline,
             "text": _text_for(store, article_id, first.content_hash, texts, known),
-            "text_hash": first.content_hash, "words": first.words,
-            "published": first.published, "updated": first.updated,
-            "first_seen": first.fetched_at, "last_seen": run[-1].fetched_at, "capture_count": len(run),
+            "text_hash": first.content_hash,
+            "words": first.words,
+            "published": first.published,
+            "updated": first.updated,
+            "first_seen": first.fetched_at,
+            "last_seen": run[-1].fetched_at,
+            "capture_count": len(run),
             "revert_of": last_n_of_hash.get(first.content_hash),
         }
         last_n_of_hash[first.content_hash] = index + 1
@@ -103,27 +123,40 @@ def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None
     for capture, reason in truncated:
         if capture.status != "truncated" or capture.version_id is not None:
             store.set_capture_state(capture.id, "truncated", reason, None)
-    for row in existing[len(runs):]:
+    for row in existing[len(runs) :]:
         store.delete_version(row.id)
 
 
-def _judge_truncation(captures: list[CaptureState]) -> tuple[list[CaptureState], list[tuple[CaptureState, str]]]:
+def _judge_truncation(
+    captures: list[CaptureState],
+) -> tuple[list[CaptureState], list[tuple[CaptureState, str]]]:
     """Split off captures that lost most of the article, unless the next capture confirms the shorter text."""
     accepted: list[CaptureState] = []
     truncated = []
     for index, capture in enumerate(captures):
         previous = accepted[-1] if accepted else None
-        if previous and capture.content_hash != previous.content_hash and is_truncated(capture.words, previous.words):
+        if (
+            previous
+            and capture.content_hash != previous.content_hash
+            and is_truncated(capture.words, previous.words)
+        ):
             following = captures[index + 1] if index + 1 < len(captures) else None
             if following is None or following.content_hash != capture.content_hash:
-                truncated.append((capture, f"kept {capture.words} of {previous.words} words; "
-                                           "a later capture with the same text would confirm it"))
+                truncated.append(
+                    (
+                        capture,
+                        f"kept {capture.words} of {previous.words} words; "
+                        "a later capture with the same text would confirm it",
+                    )
+                )
                 continue
         accepted.append(capture)
     return accepted, truncated
 
 
-def _text_for(store: Store, article_id: int, content_hash: str, texts: dict, known: dict[str, Article]) -> str:
+def _text_for(
+    store: Store, article_id: int, content_hash: str, texts: dict, known: dict[str, Article]
+) -> str:
     if content_hash in known:
         return known[content_hash].text
     if content_hash in texts:

@@ -37,8 +37,12 @@ TIME = r"(?:\d{1,2}[:.]\d{2}(?:\s?Uhr)?)"
 UPDATE_LABEL = r"(?:Akt\.|Aktualisiert(?: am)?|Updated(?: on)?|Zuletzt aktualisiert(?: am)?)"
 PUBLISH_LABEL = r"(?:Publiziert(?: am)?|Veröffentlicht(?: am)?|Erstellt(?: am)?|Published(?: on)?)"
 STAMP = rf"(?:(?P<label>{UPDATE_LABEL}|{PUBLISH_LABEL})\s*:?\s*)?{DATE}(?:,?\s*{TIME})?"
-STAMP_PIECE = re.compile(rf"(?:(?P<label>{UPDATE_LABEL}|{PUBLISH_LABEL})\s*:?\s*)?(?P<date>{DATE})(?:,?\s*(?P<time>{TIME}))?")
-STAMP_LINE = re.compile(rf"^(?:(?P<byline>[^,.:;!?]{{2,40}}),\s*)?{STAMP}(?:,?\s*{STAMP})*$".replace("?P<label>", "?:"))
+STAMP_PIECE = re.compile(
+    rf"(?:(?P<label>{UPDATE_LABEL}|{PUBLISH_LABEL})\s*:?\s*)?(?P<date>{DATE})(?:,?\s*(?P<time>{TIME}))?"
+)
+STAMP_LINE = re.compile(
+    rf"^(?:(?P<byline>[^,.:;!?]{{2,40}}),\s*)?{STAMP}(?:,?\s*{STAMP})*$".replace("?P<label>", "?:")
+)
 BYLINE_MAX_WORDS = 4
 
 
@@ -106,8 +110,9 @@ def normalise(extracted: Extracted, site: str = "") -> Article:
     for paragraph in extracted.paragraphs:
         lines = [TEMPLATE_DEBRIS.sub("", line) for line in fold(paragraph).split("\n")]
         lines = [SPACES.sub(" ", line).strip() for line in lines]
-        kept = _strip_metadata_lines([line for line in lines if line and not _is_chrome(line, chrome)],
-                                     found, ZoneInfo(rules.timezone))
+        kept = _strip_metadata_lines(
+            [line for line in lines if line and not _is_chrome(line, chrome)], found, ZoneInfo(rules.timezone)
+        )
         if kept:
             paragraphs.append("\n".join(kept))
     title = SPACES.sub(" ", TEMPLATE_DEBRIS.sub("", fold(extracted.title).replace("\n", " "))).strip()

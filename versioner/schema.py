@@ -20,8 +20,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     WAL lets readers (the web UI, a Datasette session) run while one writer ingests; the busy timeout
     makes concurrent writers queue instead of failing with "database is locked".
     """
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -127,4 +128,74 @@ CREATE TRIGGER versions_fts_update AFTER UPDATE OF title, text ON versions BEGIN
 END
 """
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
+
+def _web(db: sqlite_utils.Database) -> None:
+    """For the web UI: a cache of computed diffs, and an index for the feed of recent changes.
+
+    diff_cache.key is a sha256 of the diff engine's fingerprint and both sides' text hash and byline
+    (web/diffs.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
+    """
+    db.execute("""
+        CREATE TABLE diff_cache (
+            key TEXT PRIMARY KEY,
+            diff TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX versions_by_first_seen ON versions (first_seen DESC)")
+
+
+def _capture(db: sqlite_utils.Database) -> None:
+    """For web capture (versioner/watchlist.py): tracked article URLs, followed feeds, poll claims.
+
+    Each row keeps its last answer's HTTP validators (etag, last_modified) for conditional requests,
+    when it was last checked and with what status or error, and when it is next due (NULL: the schedule
+    is over). check_seq numbers the checks in the order they were recorded; claimed_by/claim_expires mark
+    the poll run that is checking it (docs/capture.md, "Overlapping runs").
+    """
+    for statement in CAPTURE_SCHEMA.split(";\n"):
+        db.execute(statement)
+
+
+CAPTURE_SCHEMA = """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    next_check TEXT,
+    check_seq INTEGER,
+    claimed_by TEXT,
+    claim_expires TEXT
+);
+CREATE INDEX feeds_by_next_check ON feeds (next_check);
+CREATE TABLE tracked_urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    article_id INTEGER REFERENCES articles (id),
+    feed_id INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+    added_at TEXT NOT NULL,
+    published TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    next_check TEXT,
+    check_seq INTEGER,
+    claimed_by TEXT,
+    claim_expires TEXT
+);
+CREATE INDEX tracked_urls_by_next_check ON tracked_urls (next_check);
+CREATE INDEX tracked_urls_by_check_seq ON tracked_urls (check_seq);
+CREATE INDEX tracked_urls_by_article ON tracked_urls (article_id);
+CREATE INDEX tracked_urls_by_feed ON tracked_urls (feed_id);
+CREATE INDEX tracked_urls_by_claim ON tracked_urls (claimed_by)
+"""
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _web, _capture]

@@ -7,17 +7,30 @@ from .store import Store, Version
 
 def article_summary(row: dict) -> dict:
     return {
-        "id": row["id"], "url": row["url"], "site": row["site"], "title": row["title"],
-        "versions": row["version_count"], "captures": row["capture_count"],
-        "first_seen": row["first_seen"], "last_seen": row["last_seen"], "last_changed": row["last_changed"],
+        "id": row["id"],
+        "url": row["url"],
+        "site": row["site"],
+        "title": row["title"],
+        "versions": row["version_count"],
+        "captures": row["capture_count"],
+        "first_seen": row["first_seen"],
+        "last_seen": row["last_seen"],
+        "last_changed": row["last_changed"],
     }
 
 
 def version_summary(version: Version) -> dict:
     return {
-        "n": version.n, "title": version.title, "byline": version.byline, "words": version.words,
-        "published": version.published, "updated": version.updated, "first_seen": version.first_seen,
-        "last_seen": version.last_seen, "captures": version.capture_count, "revert_of": version.revert_of,
+        "n": version.n,
+        "title": version.title,
+        "byline": version.byline,
+        "words": version.words,
+        "published": version.published,
+        "updated": version.updated,
+        "first_seen": version.first_seen,
+        "last_seen": version.last_seen,
+        "captures": version.capture_count,
+        "revert_of": version.revert_of,
     }
 
 
@@ -25,8 +38,10 @@ def version_detail(article: dict, version: Version) -> dict:
     return {"article": article["id"], "url": article["url"], **version_summary(version), "text": version.text}
 
 
-def diff_pair(store: Store, article: dict, from_n: int | None, to_n: int | None) -> tuple[Version, Version, VersionDiff]:
-    """The two versions to compare (default: the latest against the one before) and their diff."""
+def choose_versions(
+    store: Store, article: dict, from_n: int | None, to_n: int | None
+) -> tuple[Version, Version]:
+    """The two versions to compare: by default the latest against the one before."""
     count = article["version_count"]
     if count == 0:
         raise NotFound(f"article {article['id']} has no versions yet")
@@ -35,7 +50,14 @@ def diff_pair(store: Store, article: dict, from_n: int | None, to_n: int | None)
     for n in (from_n, to_n):
         if not 1 <= n <= count:
             raise NotFound(f"article {article['id']} has versions 1 to {count}, not {n}")
-    old, new = store.version(article["id"], from_n), store.version(article["id"], to_n)
+    return store.version(article["id"], from_n), store.version(article["id"], to_n)
+
+
+def diff_pair(
+    store: Store, article: dict, from_n: int | None, to_n: int | None
+) -> tuple[Version, Version, VersionDiff]:
+    """The two versions to compare and their diff."""
+    old, new = choose_versions(store, article, from_n, to_n)
     return old, new, diff_versions(old.title, old.byline, old.text, new.title, new.byline, new.text)
 
 
@@ -46,6 +68,7 @@ def diff_json(article: dict, old: Version, new: Version, result: VersionDiff) ->
 
 def render_terminal(old: Version, new: Version, result: VersionDiff, color: bool) -> str:
     """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal."""
+
     def piece(op: str, text: str) -> str:
         if op == "=":
             return text
@@ -54,10 +77,11 @@ def render_terminal(old: Version, new: Version, result: VersionDiff, color: bool
         return f"[-{text}-]" if op == "-" else f"{{+{text}+}}"
 
     data = result.to_json()
-    lines = [f"Version {old.n} ({old.first_seen}) → version {new.n} ({new.first_seen}): {data['stats']['summary']}", ""]
+    lines = [
+        f"Version {old.n} ({old.first_seen}) → version {new.n} ({new.first_seen}): {data['stats']['summary']}",
+        "",
+    ]
     lines.append("".join(piece(op, text) for op, text in data["title"]))
     lines.append("")
     lines.append("".join(piece(op, text) for op, text in data["ops"]))
     return "\n".join(lines)
-
-

@@ -1,6 +1,8 @@
 """Every query versioner makes: the one place that knows the SQL (schema and migrations: schema.py)."""
 
 import hashlib
+import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 import zstandard
 
-from .errors import NotFound, StorageError
+from .errors import NotFound, StorageError, VersionerError
 from .schema import connect
 
 RAW_COMPRESSION_LEVEL = 9
@@ -75,7 +77,8 @@ class Store:
             yield
             self.db.execute("COMMIT")
         except BaseException as err:
-            self.db.execute("ROLLBACK")
+            if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+                self.db.execute("ROLLBACK")
             if isinstance(err, Exception) and err.__class__.__module__ == "sqlite3":
                 raise StorageError(f"the database refused a write: {err}") from None
             raise
@@ -88,7 +91,8 @@ class Store:
 
     def create_article(self, url: str, site: str, seen: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO articles (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?)", [url, site, seen, seen]
+            "INSERT INTO articles (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            [url, site, seen, seen],
         )
         return cursor.lastrowid
 
@@ -111,17 +115,21 @@ class Store:
     def articles(self, limit: int = 50, offset: int = 0, site: str | None = None) -> list[dict]:
         """Articles, most recently changed first."""
         where, params = ("WHERE site = ?", [site]) if site else ("", [])
-        return list(self.db.query(
-            f"SELECT * FROM articles {where} ORDER BY last_changed DESC, id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ))
+        return list(
+            self.db.query(
+                f"SELECT * FROM articles {where} ORDER BY last_changed DESC, id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+        )
 
     def article_count(self, site: str | None = None) -> int:
         where, params = ("WHERE site = ?", [site]) if site else ("", [])
         return self.db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
 
     def sites(self) -> list[dict]:
-        return list(self.db.query("SELECT site, count(*) AS articles FROM articles GROUP BY site ORDER BY site"))
+        return list(
+            self.db.query("SELECT site, count(*) AS articles FROM articles GROUP BY site ORDER BY site")
+        )
 
     def refresh_article(self, article_id: int) -> None:
         """Recompute the article's summary columns from its captures and versions."""
@@ -161,15 +169,20 @@ class Store:
     # --- captures -------------------------------------------------------------------------------
 
     def capture_exists(self, article_id: int, fetched_at: str, raw_hash: str) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM captures WHERE article_id = ? AND fetched_at = ? AND raw_hash = ?",
-            [article_id, fetched_at, raw_hash],
-        ).fetchone() is not None
+        return (
+            self.db.execute(
+                "SELECT 1 FROM captures WHERE article_id = ? AND fetched_at = ? AND raw_hash = ?",
+                [article_id, fetched_at, raw_hash],
+            ).fetchone()
+            is not None
+        )
 
     def insert_capture(self, **columns) -> int:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        return self.db.execute(f"INSERT INTO captures ({names}) VALUES ({marks})", list(columns.values())).lastrowid
+        return self.db.execute(
+            f"INSERT INTO captures ({names}) VALUES ({marks})", list(columns.values())
+        ).lastrowid
 
     def candidate_captures(self, article_id: int) -> list[CaptureState]:
         """Captures whose content may make a version, in the order the versioning rule reads them."""
@@ -183,7 +196,9 @@ class Store:
         ).fetchall()
         return [CaptureState(*row) for row in rows]
 
-    def set_capture_state(self, capture_id: int, status: str, reason: str | None, version_id: int | None) -> None:
+    def set_capture_state(
+        self, capture_id: int, status: str, reason: str | None, version_id: int | None
+    ) -> None:
         self.db.execute(
             "UPDATE captures SET status = ?, reason = ?, version_id = ? WHERE id = ?",
             [status, reason, version_id, capture_id],
@@ -204,13 +219,15 @@ class Store:
         where, params = "c.article_id = ?", [article_id]
         if version_id is not None:
             where, params = where + " AND c.version_id = ?", params + [version_id]
-        return list(self.db.query(
-            f"""SELECT c.id, c.fetched_at, c.ingested_at, c.source, c.raw_hash, c.http_status, c.status,
+        return list(
+            self.db.query(
+                f"""SELECT c.id, c.fetched_at, c.ingested_at, c.source, c.raw_hash, c.http_status, c.status,
                        c.reason, c.title, c.words, v.n AS version
                 FROM captures c LEFT JOIN versions v ON v.id = c.version_id
                 WHERE {where} ORDER BY c.fetched_at, c.id""",
-            params,
-        ))
+                params,
+            )
+        )
 
     def capture(self, capture_id: int) -> dict:
         rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
@@ -245,7 +262,9 @@ class Store:
         columns = {"article_id": article_id, "n": n, **fields}
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        return self.db.execute(f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())).lastrowid
+        return self.db.execute(
+            f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
+        ).lastrowid
 
     def update_version(self, version_id: int, fields: dict) -> None:
         assignments = ", ".join(f"{name} = ?" for name in fields)
@@ -254,6 +273,120 @@ class Store:
     def delete_version(self, version_id: int) -> None:
         self.db.execute("DELETE FROM versions WHERE id = ?", [version_id])
 
+    # --- web UI: reading views and the diff cache ---------------------------------------------
 
-VERSION_COLUMNS = ("id, article_id, n, title, byline, text, text_hash, words, published, updated, "
-                   "first_seen, last_seen, capture_count, revert_of")
+    def versions_with_hash(self, article_id: int, prefix: str) -> list[Version]:
+        """Versions whose text hash starts with prefix (a revert shares its hash with an earlier one)."""
+        rows = self.db.execute(
+            f"""SELECT {VERSION_COLUMNS} FROM versions
+                WHERE article_id = ? AND substr(text_hash, 1, ?) = ? ORDER BY n""",
+            [article_id, len(prefix), prefix.lower()],
+        ).fetchall()
+        return [Version(*row) for row in rows]
+
+    def recent_versions(self, limit: int = 50, article_id: int | None = None) -> list[dict]:
+        """(article_id, n, first_seen) of the newest versions, of all articles or one (for feeds)."""
+        where, params = ("WHERE article_id = :article", {"article": article_id}) if article_id else ("", {})
+        return list(
+            self.db.query(
+                f"""SELECT article_id, n, first_seen FROM versions
+                {where} ORDER BY first_seen DESC, article_id DESC, n DESC LIMIT :limit""",
+                {**params, "limit": limit},
+            )
+        )
+
+    def search(self, text: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
+        """Articles whose versions match text (best first): the total and one page of hits.
+
+        Each hit carries the latest matching version's n, its highlighted title and a snippet with
+        matches between MATCH_START and MATCH_END, and `matching`: every version n that matched.
+        """
+        query = fts_query(text)
+        if not query:
+            return 0, []
+        params = {"query": query, "start": MATCH_START, "end": MATCH_END, "limit": limit, "offset": offset}
+        try:
+            count_sql = _search_hits_sql("SELECT count(*) FROM per_article")
+            total = self.db.execute(count_sql, params).fetchone()[0]
+            rows = list(
+                self.db.query(
+                    _search_hits_sql("""
+                SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed,
+                       h.n, h.title_match, h.snippet, p.matching
+                FROM per_article p
+                JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
+                JOIN articles a ON a.id = p.article_id
+                ORDER BY p.best, a.last_changed DESC LIMIT :limit OFFSET :offset"""),
+                    params,
+                )
+            )
+        except sqlite3.OperationalError as err:
+            raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
+        for row in rows:
+            row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
+        return total, rows
+
+    def cached_diff(self, key: str) -> str | None:
+        """A diff computed before (JSON text), by the key web.diffs derives from both sides."""
+        row = self.db.execute("SELECT diff FROM diff_cache WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put_cached_diff(self, key: str, diff: str, computed_at: str) -> None:
+        """Keep a computed diff; a read-only or busy database just means it is computed again."""
+        try:
+            self.db.execute(
+                "INSERT OR IGNORE INTO diff_cache (key, diff, computed_at) VALUES (?, ?, ?)",
+                [key, diff, computed_at],
+            )
+        except sqlite3.OperationalError:
+            pass
+
+
+VERSION_COLUMNS = (
+    "id, article_id, n, title, byline, text, text_hash, words, published, updated, "
+    "first_seen, last_seen, capture_count, revert_of"
+)
+
+
+# --- search, for the web UI ------------------------------------------------------------------------
+
+# Markers snippet()/highlight() put around matches; escaped text never contains them as markup.
+MATCH_START, MATCH_END = "\x02", "\x03"
+_SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+class SearchSyntaxError(VersionerError):
+    """A search query that SQLite's full-text engine could not read."""
+
+
+def fts_query(text: str) -> str:
+    """A user's search box input as an FTS5 query that cannot be malformed.
+
+    Every word (or "quoted phrase") becomes a quoted FTS5 string, so operators such as NEAR, AND,
+    column filters and stray quotes are searched as words; a trailing * keeps its prefix meaning.
+    """
+    terms = []
+    for phrase, word in _SEARCH_TERM.findall(text):
+        term = phrase if phrase else word
+        prefix = word.endswith("*") and len(word) > 1
+        term = term.rstrip("*") if prefix else term
+        if term.strip():
+            terms.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def _search_hits_sql(where: str) -> str:
+    return f"""
+        WITH hits AS MATERIALIZED (
+            SELECT v.article_id, v.n, bm25(versions_fts, 4.0, 1.0) AS score,
+                   highlight(versions_fts, 0, :start, :end) AS title_match,
+                   snippet(versions_fts, 1, :start, :end, '…', 24) AS snippet
+            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
+            WHERE versions_fts MATCH :query
+        ),
+        per_article AS (
+            SELECT article_id, group_concat(n) AS matching, min(score) AS best, max(n) AS latest
+            FROM hits GROUP BY article_id
+        )
+        {where}
+    """

@@ -10,7 +10,9 @@ def parse_time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
-        raise VersionerError(f"not an ISO 8601 time: {text[:40]!r} (expected e.g. 2025-02-07T11:54:00Z)") from None
+        raise VersionerError(
+            f"not an ISO 8601 time: {text[:40]!r} (expected e.g. 2025-02-07T11:54:00Z)"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -8,8 +8,27 @@ MAX_URL_LENGTH = 2048
 
 # Query parameters that identify a campaign or a click, never the article.
 TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid", "cmpid", "wt_mc", "wt_zmc",
-     "ref", "ref_src", "_ga", "yclid", "twclid", "at_medium", "at_campaign", "xtor"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ocid",
+        "cmpid",
+        "wt_mc",
+        "wt_zmc",
+        "ref",
+        "ref_src",
+        "_ga",
+        "yclid",
+        "twclid",
+        "at_medium",
+        "at_campaign",
+        "xtor",
+    }
 )
 
 

@@ -1,0 +1,55 @@
+"""Helpers shared by the tests: captures made in code and corpus series read as captures."""
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from versioner.capture import Capture
+from versioner.ingest import ingest
+from versioner.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOTS = ROOT / "snapshots"
+CORPUS = Path(os.environ.get("VERSIONER_CORPUS", ROOT.parent / "shared" / "corpus"))
+T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)
+
+
+def text_capture(
+    body: str, minutes: float = 0, url: str = "https://news.example.org/story", **extra
+) -> Capture:
+    """A plain-text capture fetched `minutes` after T0."""
+    return Capture(
+        raw=body.encode(),
+        url=url,
+        fetched_at=T0 + timedelta(minutes=minutes),
+        source="test",
+        kind_hint="text",
+        **extra,
+    )
+
+
+def ingest_all(store: Store, captures) -> list:
+    return [ingest(store, c) for c in captures]
+
+
+def corpus_series(corpus: Path, source: str, name: str) -> list[Capture]:
+    """A corpus series as captures, in file order, with capture times (or hourly ones where it has none)."""
+    folder = corpus / source / name
+    meta = json.loads((folder / "meta.json").read_text())
+    captures = []
+    for index, entry in enumerate(meta["versions"]):
+        at = entry.get("captured_at")
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else T0 + timedelta(hours=index)
+        raw = (folder / entry["file"]).read_bytes()
+        kind = "html" if entry["file"].endswith(".html") else "text"
+        captures.append(
+            Capture(
+                raw=raw,
+                url=f"https://corpus.example.org/{source}/{name}",
+                fetched_at=moment,
+                source=entry["file"],
+                kind_hint=kind,
+            )
+        )
+    return captures
