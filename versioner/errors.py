@@ -19,3 +19,7 @@ class NotFound(VersionerError):
 
 class StorageError(VersionerError):
     """The database refused a write (full disk, read-only file, locked too long)."""
+
+
+class SearchSyntaxError(VersionerError):
+    """A search query that SQLite's full-text engine could not read."""

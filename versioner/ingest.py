@@ -12,7 +12,7 @@ from itertools import groupby
 from .capture import Capture
 from .errors import BadURL
 from .extract import extract
-from .normalize import Article, normalise
+from .normalize import normalise
 from .rejection import intrinsic_reason, is_truncated
 from .store import CaptureState, Store
 from .times import now, to_iso
@@ -70,7 +70,8 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             words=article.words,
         )
         if not reason:
-            _reconcile(store, article_id, {article.content_hash: article})
+            store.put_text(article_id, article.content_hash, article.text)
+            _reconcile(store, article_id)
         store.refresh_article(article_id)
         return _result(store, capture.source, article_id, url, capture_id, versions_before)
 
@@ -79,26 +80,29 @@ def _result(store: Store, source: str, article_id: int, url: str, capture_id: in
     row = store.capture(capture_id)
     if row["status"] != "accepted":
         return IngestResult(source, row["status"], article_id, url, reason=row["reason"])
-    version = next(v for v in store.versions(article_id) if v.id == row["version_id"])
-    grew = len(store.versions(article_id)) > versions_before
+    versions = store.versions(article_id)
+    version = next(v for v in versions if v.id == row["version_id"])
+    grew = len(versions) > versions_before
     return IngestResult(
         source, "new version" if grew else "unchanged", article_id, url, version.n, version.revert_of
     )
 
 
-def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None:
-    """Rebuild an article's versions from its captures, touching only the rows that change."""
+def _reconcile(store: Store, article_id: int) -> None:
+    """Rebuild an article's versions from its captures, touching only the rows that change.
+
+    Every candidate capture's text is in the store (put_text at ingest), so a capture held back as
+    truncated and confirmed later has its text at hand.
+    """
     accepted, truncated = _judge_truncation(store.candidate_captures(article_id))
     runs = [list(run) for _, run in groupby(accepted, key=lambda c: c.content_hash)]
     existing = store.versions(article_id)
-    texts = store.texts_by_hash(article_id)
     last_n_of_hash: dict[str, int] = {}
     for index, run in enumerate(runs):
         first = run[0]
         fields = {
             "title": first.title,
             "byline": first.byline,
-            "text": _text_for(store, article_id, first.content_hash, texts, known),
             "text_hash": first.content_hash,
             "words": first.words,
             "published": first.published,
@@ -113,7 +117,7 @@ def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None
             row = existing[index]
             changed = {name: value for name, value in fields.items() if getattr(row, name) != value}
             if changed:
-                store.update_version(row.id, changed)
+                store.update_version(row, changed)
             version_id = row.id
         else:
             version_id = store.insert_version(article_id, index + 1, fields)
@@ -124,7 +128,7 @@ def _reconcile(store: Store, article_id: int, known: dict[str, Article]) -> None
         if capture.status != "truncated" or capture.version_id is not None:
             store.set_capture_state(capture.id, "truncated", reason, None)
     for row in existing[len(runs) :]:
-        store.delete_version(row.id)
+        store.delete_version(row)
 
 
 def _judge_truncation(
@@ -152,19 +156,6 @@ def _judge_truncation(
                 continue
         accepted.append(capture)
     return accepted, truncated
-
-
-def _text_for(
-    store: Store, article_id: int, content_hash: str, texts: dict, known: dict[str, Article]
-) -> str:
-    if content_hash in known:
-        return known[content_hash].text
-    if content_hash in texts:
-        return texts[content_hash][1]
-    # A capture judged truncated before and confirmed now: its text was never stored, so read it again.
-    raw_hash, kind_hint = store.capture_raw_hash(content_hash, article_id)
-    url = store.article(article_id)["url"]
-    return normalise(extract(store.raw(raw_hash), kind_hint), site_of(url)).text
 
 
 def _iso_or_none(moment) -> str | None:

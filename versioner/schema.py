@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import textcodec
+
 BUSY_TIMEOUT_MS = 60_000
 
 
@@ -28,6 +30,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    textcodec.register(conn)
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db
@@ -81,7 +84,6 @@ CREATE TABLE versions (
     n INTEGER NOT NULL,
     title TEXT NOT NULL,
     byline TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,
     text_hash TEXT NOT NULL,
     words INTEGER NOT NULL,
     published TEXT,
@@ -115,17 +117,29 @@ CREATE TABLE captures (
 CREATE INDEX captures_by_article_time ON captures (article_id, fetched_at);
 CREATE INDEX captures_by_version ON captures (version_id);
 CREATE INDEX captures_by_raw_hash ON captures (raw_hash);
-CREATE VIRTUAL TABLE versions_fts USING fts5 (title, text, content='versions', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER versions_fts_insert AFTER INSERT ON versions BEGIN
-    INSERT INTO versions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
-END;
-CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
-    INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-END;
-CREATE TRIGGER versions_fts_update AFTER UPDATE OF title, text ON versions BEGIN
-    INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-    INSERT INTO versions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
-END
+CREATE TABLE texts (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    hash TEXT NOT NULL,
+    base_id INTEGER REFERENCES texts (id),
+    depth INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (article_id, hash)
+);
+CREATE INDEX texts_by_base ON texts (base_id);
+CREATE VIRTUAL TABLE versions_fts USING fts5 (title, text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIEW text_chain AS
+WITH RECURSIVE chain (id, article_id, hash, text) AS (
+    SELECT id, article_id, hash, versioner_text(data, NULL) FROM texts WHERE base_id IS NULL
+    UNION ALL
+    SELECT t.id, t.article_id, t.hash, versioner_text(t.data, chain.text) FROM texts t JOIN chain ON t.base_id = chain.id
+)
+SELECT id, article_id, hash, text FROM chain;
+CREATE VIEW version_texts AS
+SELECT v.id, v.article_id, v.n, v.title, v.byline, c.text, v.words, v.published, v.updated, v.first_seen,
+       v.last_seen, v.capture_count, v.revert_of
+FROM versions v JOIN text_chain c ON c.article_id = v.article_id AND c.hash = v.text_hash
 """
 
 

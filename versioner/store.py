@@ -1,7 +1,6 @@
 """Every query versioner makes: the one place that knows the SQL (schema and migrations: schema.py)."""
 
 import hashlib
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,22 +10,23 @@ from pathlib import Path
 import sqlite_utils
 import zstandard
 
-from .errors import NotFound, StorageError, VersionerError
+from . import search, textcodec
+from .errors import NotFound, SearchSyntaxError, StorageError
 from .schema import connect
 
 RAW_COMPRESSION_LEVEL = 9
+TEXT_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True)
-class Version:
-    """One version of an article as stored."""
+class VersionInfo:
+    """One version of an article as listed: everything but its text."""
 
     id: int
     article_id: int
     n: int
     title: str
     byline: str
-    text: str
     text_hash: str
     words: int
     published: str | None
@@ -35,6 +35,13 @@ class Version:
     last_seen: str
     capture_count: int
     revert_of: int | None
+
+
+@dataclass(frozen=True)
+class Version(VersionInfo):
+    """One version with its text (paragraphs joined by blank lines)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self._texts: dict[int, str] = {}  # decoded texts by id, oldest first: texts never change
         try:
             self.db: sqlite_utils.Database = connect(path)
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
@@ -77,6 +85,7 @@ class Store:
             yield
             self.db.execute("COMMIT")
         except BaseException as err:
+            self._texts.clear()  # it may hold texts of rows that are rolled back now
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
             if isinstance(err, Exception) and err.__class__.__module__ == "sqlite3":
@@ -204,16 +213,6 @@ class Store:
             [status, reason, version_id, capture_id],
         )
 
-    def capture_raw_hash(self, content_hash: str, article_id: int) -> tuple[str, str | None]:
-        """The raw bytes (hash) and kind hint of a capture with this content, to extract it again."""
-        row = self.db.execute(
-            "SELECT raw_hash, kind_hint FROM captures WHERE article_id = ? AND content_hash = ? LIMIT 1",
-            [article_id, content_hash],
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"article {article_id} has no capture with content {content_hash}")
-        return row[0], row[1]
-
     def captures(self, article_id: int, version_id: int | None = None) -> list[dict]:
         """Captures of an article (or of one version), oldest first, without the raw bytes."""
         where, params = "c.article_id = ?", [article_id]
@@ -237,52 +236,115 @@ class Store:
 
     # --- versions -------------------------------------------------------------------------------
 
-    def versions(self, article_id: int) -> list[Version]:
+    def versions(self, article_id: int) -> list[VersionInfo]:
+        """The versions of an article in order, without their texts (cheap for long histories)."""
         rows = self.db.execute(
             f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? ORDER BY n", [article_id]
         ).fetchall()
-        return [Version(*row) for row in rows]
+        return [VersionInfo(*row) for row in rows]
 
     def version(self, article_id: int, n: int) -> Version:
+        """One version with its text."""
         row = self.db.execute(
             f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? AND n = ?", [article_id, n]
         ).fetchone()
         if row is None:
             raise NotFound(f"article {article_id} has no version {n}")
-        return Version(*row)
+        return self.with_text(VersionInfo(*row))
 
-    def texts_by_hash(self, article_id: int) -> dict[str, tuple[str, str]]:
-        """title and text of every content an article has a version of, by content hash."""
-        rows = self.db.execute(
-            "SELECT text_hash, title, text FROM versions WHERE article_id = ?", [article_id]
-        ).fetchall()
-        return {row[0]: (row[1], row[2]) for row in rows}
+    def with_text(self, info: VersionInfo) -> Version:
+        """The version with its text (a Version already has it)."""
+        if isinstance(info, Version):
+            return info
+        return Version(**vars(info), text=self.text(info.article_id, info.text_hash))
 
     def insert_version(self, article_id: int, n: int, fields: dict) -> int:
+        """A new version row (its text must be stored with put_text first), indexed for search."""
         columns = {"article_id": article_id, "n": n, **fields}
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        return self.db.execute(
+        version_id = self.db.execute(
             f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
         ).lastrowid
+        self._index(version_id, fields["title"], self.text(article_id, fields["text_hash"]))
+        return version_id
 
-    def update_version(self, version_id: int, fields: dict) -> None:
+    def update_version(self, old: VersionInfo, fields: dict) -> None:
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        self.db.execute(f"UPDATE versions SET {assignments} WHERE id = ?", [*fields.values(), version_id])
+        self.db.execute(f"UPDATE versions SET {assignments} WHERE id = ?", [*fields.values(), old.id])
+        if "title" in fields or "text_hash" in fields:
+            self._unindex(old)
+            new_hash = fields.get("text_hash", old.text_hash)
+            self._index(old.id, fields.get("title", old.title), self.text(old.article_id, new_hash))
 
-    def delete_version(self, version_id: int) -> None:
-        self.db.execute("DELETE FROM versions WHERE id = ?", [version_id])
+    def delete_version(self, old: VersionInfo) -> None:
+        self._unindex(old)
+        self.db.execute("DELETE FROM versions WHERE id = ?", [old.id])
+
+    def _index(self, version_id: int, title: str, text: str) -> None:
+        self.db.execute("INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [version_id, title, text])
+
+    def _unindex(self, old: VersionInfo) -> None:
+        """A contentless FTS5 index forgets a row only when told the exact values it indexed."""
+        self.db.execute(
+            "INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+            [old.id, old.title, self.text(old.article_id, old.text_hash)],
+        )
+
+    # --- texts: each distinct text of an article once, delta-compressed (textcodec.py) -----------
+
+    def put_text(self, article_id: int, content_hash: str, text: str) -> None:
+        """Store a text unless the article has it already, compressed against a similar recent one."""
+        if self.db.execute(
+            "SELECT 1 FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
+        ).fetchone():
+            return
+        recent = self.db.execute(
+            "SELECT id, depth FROM texts WHERE article_id = ? AND depth < ? ORDER BY id DESC LIMIT ?",
+            [article_id, textcodec.MAX_DEPTH, textcodec.CANDIDATE_BASES],
+        ).fetchall()
+        depths = dict(recent)
+        base_id, data = textcodec.best_compression(text, [(tid, self._text_by_id(tid)) for tid in depths])
+        self.db.execute(
+            "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [article_id, content_hash, base_id, 0 if base_id is None else depths[base_id] + 1,
+             len(text.encode()), data],
+        )
+
+    def text(self, article_id: int, content_hash: str) -> str:
+        row = self.db.execute(
+            "SELECT id FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"article {article_id} has no text {content_hash}")
+        return self._text_by_id(row[0])
+
+    def _text_by_id(self, text_id: int) -> str:
+        """Walk the chain of bases back to a keyframe (or a cached text), then decode forward."""
+        chain = []
+        current: int | None = text_id
+        while current is not None and current not in self._texts:
+            base_id, data = self.db.execute("SELECT base_id, data FROM texts WHERE id = ?", [current]).fetchone()
+            chain.append((current, data))
+            current = base_id
+        text = self._texts[current] if current is not None else None
+        for tid, data in reversed(chain):
+            text = textcodec.decompress(data, text)
+            self._texts[tid] = text
+            if len(self._texts) > TEXT_CACHE_SIZE:
+                self._texts.pop(next(iter(self._texts)))
+        return text
 
     # --- web UI: reading views and the diff cache ---------------------------------------------
 
-    def versions_with_hash(self, article_id: int, prefix: str) -> list[Version]:
+    def versions_with_hash(self, article_id: int, prefix: str) -> list[VersionInfo]:
         """Versions whose text hash starts with prefix (a revert shares its hash with an earlier one)."""
         rows = self.db.execute(
             f"""SELECT {VERSION_COLUMNS} FROM versions
                 WHERE article_id = ? AND substr(text_hash, 1, ?) = ? ORDER BY n""",
             [article_id, len(prefix), prefix.lower()],
         ).fetchall()
-        return [Version(*row) for row in rows]
+        return [VersionInfo(*row) for row in rows]
 
     def recent_versions(self, limit: int = 50, article_id: int | None = None) -> list[dict]:
         """(article_id, n, first_seen) of the newest versions, of all articles or one (for feeds)."""
@@ -299,20 +361,20 @@ class Store:
         """Articles whose versions match text (best first): the total and one page of hits.
 
         Each hit carries the latest matching version's n, its highlighted title and a snippet with
-        matches between MATCH_START and MATCH_END, and `matching`: every version n that matched.
+        matches between MATCH_START and MATCH_END (search.py), and `matching`: every version n that
+        matched. The index holds no text (texts are stored compressed), so snippets are cut here.
         """
-        query = fts_query(text)
+        query = search.fts_query(text)
         if not query:
             return 0, []
-        params = {"query": query, "start": MATCH_START, "end": MATCH_END, "limit": limit, "offset": offset}
+        params = {"query": query, "limit": limit, "offset": offset}
         try:
-            count_sql = _search_hits_sql("SELECT count(*) FROM per_article")
-            total = self.db.execute(count_sql, params).fetchone()[0]
+            total = self.db.execute(_search_hits_sql("SELECT count(*) FROM per_article"), params).fetchone()[0]
             rows = list(
                 self.db.query(
                     _search_hits_sql("""
-                SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed,
-                       h.n, h.title_match, h.snippet, p.matching
+                SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
+                       p.matching
                 FROM per_article p
                 JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
                 JOIN articles a ON a.id = p.article_id
@@ -322,8 +384,12 @@ class Store:
             )
         except sqlite3.OperationalError as err:
             raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
+        terms = search.terms(query)
         for row in rows:
             row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
+            version = self.version(row["id"], row["n"])
+            row["title_match"] = search.highlight(version.title, terms)
+            row["snippet"] = search.snippet(version.text, terms)
         return total, rows
 
     def cached_diff(self, key: str) -> str | None:
@@ -343,44 +409,15 @@ class Store:
 
 
 VERSION_COLUMNS = (
-    "id, article_id, n, title, byline, text, text_hash, words, published, updated, "
+    "id, article_id, n, title, byline, text_hash, words, published, updated, "
     "first_seen, last_seen, capture_count, revert_of"
 )
 
 
-# --- search, for the web UI ------------------------------------------------------------------------
-
-# Markers snippet()/highlight() put around matches; escaped text never contains them as markup.
-MATCH_START, MATCH_END = "\x02", "\x03"
-_SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-class SearchSyntaxError(VersionerError):
-    """A search query that SQLite's full-text engine could not read."""
-
-
-def fts_query(text: str) -> str:
-    """A user's search box input as an FTS5 query that cannot be malformed.
-
-    Every word (or "quoted phrase") becomes a quoted FTS5 string, so operators such as NEAR, AND,
-    column filters and stray quotes are searched as words; a trailing * keeps its prefix meaning.
-    """
-    terms = []
-    for phrase, word in _SEARCH_TERM.findall(text):
-        term = phrase if phrase else word
-        prefix = word.endswith("*") and len(word) > 1
-        term = term.rstrip("*") if prefix else term
-        if term.strip():
-            terms.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
-
-
-def _search_hits_sql(where: str) -> str:
+def _search_hits_sql(select: str) -> str:
     return f"""
         WITH hits AS MATERIALIZED (
-            SELECT v.article_id, v.n, bm25(versions_fts, 4.0, 1.0) AS score,
-                   highlight(versions_fts, 0, :start, :end) AS title_match,
-                   snippet(versions_fts, 1, :start, :end, '…', 24) AS snippet
+            SELECT v.article_id, v.n, v.text_hash, bm25(versions_fts, 4.0, 1.0) AS score
             FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
             WHERE versions_fts MATCH :query
         ),
@@ -388,5 +425,5 @@ def _search_hits_sql(where: str) -> str:
             SELECT article_id, group_concat(n) AS matching, min(score) AS best, max(n) AS latest
             FROM hits GROUP BY article_id
         )
-        {where}
+        {select}
     """

@@ -14,7 +14,7 @@ from versioner import align, diff, diffstats, tokens
 from versioner.diff import diff_versions
 from versioner.errors import NotFound
 from versioner.shapes import choose_versions
-from versioner.store import Store, Version
+from versioner.store import Store, VersionInfo
 from versioner.times import now, to_iso
 
 # Bump when the diff templates change what a page shows for the same diff (it is part of the ETag).
@@ -42,8 +42,8 @@ class Pair:
     """Two versions of one article, in the order they are compared."""
 
     article: dict
-    old: Version
-    new: Version
+    old: VersionInfo
+    new: VersionInfo
 
     @property
     def key(self) -> str:
@@ -61,7 +61,7 @@ class Pair:
         return permalink(self.article["id"], self.old, self.new)
 
 
-def permalink(article_id: int, old: Version, new: Version) -> str:
+def permalink(article_id: int, old: VersionInfo, new: VersionInfo) -> str:
     return f"/articles/{article_id}/diff/{old.text_hash[:HASH_PREFIX]}..{new.text_hash[:HASH_PREFIX]}"
 
 
@@ -87,7 +87,7 @@ def load_diff(store: Store, pair: Pair) -> dict:
     cached = store.cached_diff(pair.key)
     if cached is not None:
         return json.loads(cached)
-    old, new = pair.old, pair.new
+    old, new = store.with_text(pair.old), store.with_text(pair.new)
     data = diff_versions(old.title, old.byline, old.text, new.title, new.byline, new.text).to_json()
     store.put_cached_diff(pair.key, json.dumps(data, ensure_ascii=False), to_iso(now()))
     return data

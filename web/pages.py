@@ -6,9 +6,9 @@ import re
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from versioner.errors import NotFound
+from versioner.errors import NotFound, SearchSyntaxError
 from versioner.shapes import render_terminal
-from versioner.store import SearchSyntaxError, Version
+from versioner.store import VersionInfo
 
 from . import diffs
 from .db import get_store
@@ -81,11 +81,11 @@ def article(ref: str):
         versions=versions,
         changes=changes,
         headlines=headline_history(versions),
-        current=versions[-1] if versions else None,
+        current=store.with_text(versions[-1]) if versions else None,
     )
 
 
-def headline_history(versions: list[Version]) -> list[dict]:
+def headline_history(versions: list[VersionInfo]) -> list[dict]:
     """Every headline the article had, in order, with the versions that carried it."""
     history: list[dict] = []
     for version in versions:
@@ -122,7 +122,7 @@ def version(ref: str, n: str):
     )
 
 
-def _during(moment: str, version: Version, following: Version | None) -> bool:
+def _during(moment: str, version: VersionInfo, following: VersionInfo | None) -> bool:
     """Whether a capture that made no version was fetched while this version was current."""
     return moment >= version.first_seen and (following is None or moment < following.first_seen)
 

@@ -1,0 +1,115 @@
+"""Compact version texts: exact round trips, bounded chains, and readable through plain SQL."""
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import ingest_all, text_capture
+
+from versioner import textcodec
+from versioner.batch import ingest_paths
+from versioner.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+BODY = "\n\n".join(
+    f"Paragraph {i} tells the council's harbour story in some detail, part {i}." for i in range(40)
+)
+
+
+def test_text_round_trips_with_and_without_a_base():
+    edited = BODY.replace("part 7.", "part 7, corrected.")
+    assert textcodec.decompress(textcodec.compress(BODY)) == BODY
+    assert textcodec.decompress(textcodec.compress(edited, BODY), BODY) == edited
+
+
+def test_a_small_edit_costs_a_few_bytes(store):
+    ingest_all(
+        store,
+        [text_capture("T\n\n" + BODY, 0), text_capture("T\n\n" + BODY.replace("part 7.", "part 8."), 10)],
+    )
+    sizes = [row[0] for row in store.db.execute("SELECT length(data) FROM texts ORDER BY id")]
+    assert sizes[1] < 40 < sizes[0]
+
+
+def test_a_revert_stores_no_second_copy(store):
+    results = ingest_all(
+        store, [text_capture("T\n\nOne.", 0), text_capture("T\n\nTwo.", 10), text_capture("T\n\nOne.", 20)]
+    )
+    assert store.db.execute("SELECT count(*) FROM texts").fetchone()[0] == 2
+    assert store.version(results[0].article_id, 3).text == "One."
+
+
+def test_chains_of_bases_stay_bounded_and_every_version_reads_back(tmp_path):
+    bodies = [BODY.replace("part 3.", f"part 3, edit {i}.") for i in range(textcodec.MAX_DEPTH * 2 + 5)]
+    store = Store(tmp_path / "chain.db")
+    results = ingest_all(store, [text_capture("T\n\n" + b, i) for i, b in enumerate(bodies)])
+    assert store.db.execute("SELECT max(depth) FROM texts").fetchone()[0] <= textcodec.MAX_DEPTH
+    fresh = Store(tmp_path / "chain.db")  # no cached texts
+    assert [fresh.version(results[0].article_id, n).text for n in (1, 30, len(bodies))] == [
+        bodies[0],
+        bodies[29],
+        bodies[-1],
+    ]
+
+
+def test_version_texts_view_reads_in_plain_sqlite(tmp_path):
+    db = tmp_path / "view.db"
+    store = Store(db)
+    ingest_paths(store, [ROOT / "snapshots"])
+    want = {
+        (v.article_id, v.n): store.with_text(v).text
+        for a in store.articles()
+        for v in store.versions(a["id"])
+    }
+    conn = sqlite3.connect(db)
+    textcodec.register(conn)
+    got = {(a, n): t for a, n, t in conn.execute("SELECT article_id, n, text FROM version_texts")}
+    assert got == want
+
+
+def test_sqlite_utils_plugin_makes_the_view_readable(tmp_path):
+    db = tmp_path / "cli.db"
+    ingest_paths(Store(db), [ROOT / "snapshots"])
+    done = subprocess.run(
+        [
+            Path(sys.executable).parent / "sqlite-utils",
+            "query",
+            str(db),
+            "select text from version_texts where text like '%Sluzki%'",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sluzki" in done.stdout
+
+
+def test_datasette_plugin_makes_the_view_readable(tmp_path):
+    from datasette.app import Datasette
+
+    db = tmp_path / "ds.db"
+    ingest_paths(Store(db), [ROOT / "snapshots"])
+
+    async def fetch():
+        response = await Datasette([str(db)]).client.get("/ds/version_texts.json?_shape=array&n=2&_size=50")
+        return response.status_code, response.json()
+
+    status, rows = asyncio.run(fetch())
+    assert status == 200
+    assert any("Sluzki" in row["text"] for row in rows)
+
+
+def test_search_finds_words_of_an_older_version_with_a_snippet(store):
+    ingest_all(
+        store,
+        [
+            text_capture("Harbour\n\nThe mayor praised the plan.", 0),
+            text_capture("Harbour\n\nThe council rejected the plan.", 10),
+        ],
+    )
+    total, hits = store.search("praised")
+    assert total == 1 and hits[0]["n"] == 1
+    assert "\x02praised\x03" in hits[0]["snippet"]
+    assert store.search("rejected")[1][0]["matching"] == [2]
