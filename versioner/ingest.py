@@ -51,7 +51,6 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         raw_hash = store.put_raw(capture.raw)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)
-        versions_before = len(store.versions(article_id))
         capture_id = store.insert_capture(
             article_id=article_id,
             fetched_at=fetched_at,
@@ -69,26 +68,30 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             updated=_iso_or_none(article.updated),
             words=article.words,
         )
-        if not reason:
-            store.put_text(article_id, article.content_hash, article.text)
-            _reconcile(store, article_id)
+        if reason:
+            store.refresh_article(article_id)
+            return IngestResult(capture.source, "rejected", article_id, url, reason=reason)
+        store.put_text(article_id, article.content_hash, article.text)
+        outcome = _reconcile(store, article_id)
         store.refresh_article(article_id)
-        return _result(store, capture.source, article_id, url, capture_id, versions_before)
+        if capture_id in outcome.held_back:
+            return IngestResult(capture.source, "truncated", article_id, url, reason=outcome.held_back[capture_id])
+        n, revert_of = outcome.placed[capture_id]
+        status = "new version" if outcome.versions_after > outcome.versions_before else "unchanged"
+        return IngestResult(capture.source, status, article_id, url, n, revert_of)
 
 
-def _result(store: Store, source: str, article_id: int, url: str, capture_id: int, versions_before: int):
-    row = store.capture(capture_id)
-    if row["status"] != "accepted":
-        return IngestResult(source, row["status"], article_id, url, reason=row["reason"])
-    versions = store.versions(article_id)
-    version = next(v for v in versions if v.id == row["version_id"])
-    grew = len(versions) > versions_before
-    return IngestResult(
-        source, "new version" if grew else "unchanged", article_id, url, version.n, version.revert_of
-    )
+@dataclass(frozen=True)
+class _Outcome:
+    """What rebuilding the versions did: counts, and where each capture landed or why it was held back."""
+
+    versions_before: int
+    versions_after: int
+    placed: dict[int, tuple[int, int | None]]  # capture id -> (version n, revert_of)
+    held_back: dict[int, str]  # capture id -> reason
 
 
-def _reconcile(store: Store, article_id: int) -> None:
+def _reconcile(store: Store, article_id: int) -> _Outcome:
     """Rebuild an article's versions from its captures, touching only the rows that change.
 
     Every candidate capture's text is in the store (put_text at ingest), so a capture held back as
@@ -97,6 +100,7 @@ def _reconcile(store: Store, article_id: int) -> None:
     accepted, truncated = _judge_truncation(store.candidate_captures(article_id))
     runs = [list(run) for _, run in groupby(accepted, key=lambda c: c.content_hash)]
     existing = store.versions(article_id)
+    placed: dict[int, tuple[int, int | None]] = {}
     last_n_of_hash: dict[str, int] = {}
     for index, run in enumerate(runs):
         first = run[0]
@@ -122,6 +126,7 @@ def _reconcile(store: Store, article_id: int) -> None:
         else:
             version_id = store.insert_version(article_id, index + 1, fields)
         for capture in run:
+            placed[capture.id] = (index + 1, fields["revert_of"])
             if capture.status != "accepted" or capture.version_id != version_id:
                 store.set_capture_state(capture.id, "accepted", None, version_id)
     for capture, reason in truncated:
@@ -129,6 +134,7 @@ def _reconcile(store: Store, article_id: int) -> None:
             store.set_capture_state(capture.id, "truncated", reason, None)
     for row in existing[len(runs) :]:
         store.delete_version(row)
+    return _Outcome(len(existing), len(runs), placed, {capture.id: reason for capture, reason in truncated})
 
 
 def _judge_truncation(

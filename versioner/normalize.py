@@ -18,12 +18,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from .extract import Extracted
 
+PARAGRAPH_SEPARATOR = "\x1e"
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200d\u2060\ufeff\u00ad"), None)
-SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACE_CLASS = "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+# a run of two or more spaces of any kind, or one space that is not a plain blank: plain single blanks,
+# by far the most common, are not matched at all, which keeps folding cheap
+SPACES = re.compile(f"{SPACE_CLASS}{{2,}}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 TEMPLATE_DEBRIS = re.compile(r"\{\s*[\w.]+\s*&&[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 
 GENERIC_CHROME = (
@@ -70,16 +75,16 @@ class Article:
     updated: datetime | None
     paragraphs: tuple[str, ...]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Equal hashes mean no change: only title and text count, as the versioning rule says."""
         return hashlib.sha256(f"{self.title}\x1f{self.text}".encode()).hexdigest()
 
-    @property
+    @cached_property
     def words(self) -> int:
         return len(self.text.split())
 
@@ -98,7 +103,7 @@ def fold(text: str) -> str:
     """Rule 1: the same words written with other invisible characters are the same text."""
     text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return "\n".join(SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line.strip(" ") for line in SPACES.sub(" ", text).split("\n"))
 
 
 def normalise(extracted: Extracted, site: str = "") -> Article:
@@ -107,15 +112,18 @@ def normalise(extracted: Extracted, site: str = "") -> Article:
     chrome = GENERIC_CHROME + rules.chrome
     found = _Found()
     paragraphs = []
-    for paragraph in extracted.paragraphs:
-        lines = [TEMPLATE_DEBRIS.sub("", line) for line in fold(paragraph).split("\n")]
-        lines = [SPACES.sub(" ", line).strip() for line in lines]
+    zone = ZoneInfo(rules.timezone)
+    # one fold over the whole body (paragraphs kept apart by a separator no text contains) is far
+    # cheaper than one per paragraph
+    body = PARAGRAPH_SEPARATOR.join(p.replace(PARAGRAPH_SEPARATOR, " ") for p in extracted.paragraphs)
+    for paragraph in fold(body).split(PARAGRAPH_SEPARATOR):
+        lines = [_without_debris(line) for line in paragraph.split("\n")]
         kept = _strip_metadata_lines(
-            [line for line in lines if line and not _is_chrome(line, chrome)], found, ZoneInfo(rules.timezone)
+            [line for line in lines if line and not _is_chrome(line, chrome)], found, zone
         )
         if kept:
             paragraphs.append("\n".join(kept))
-    title = SPACES.sub(" ", TEMPLATE_DEBRIS.sub("", fold(extracted.title).replace("\n", " "))).strip()
+    title = _without_debris(fold(extracted.title).replace("\n", " "))
     return Article(
         title=title,
         byline=SPACES.sub(" ", fold(extracted.byline).replace("\n", " ")).strip() or found.byline,
@@ -130,6 +138,13 @@ class _Found:
     byline: str = ""
     published: datetime | None = None
     updated: datetime | None = None
+
+
+def _without_debris(line: str) -> str:
+    """Rule 2, on one folded line (the debris always holds `&&`, which keeps this cheap)."""
+    if "&&" not in line:
+        return line
+    return SPACES.sub(" ", TEMPLATE_DEBRIS.sub("", line)).strip()
 
 
 def _is_chrome(line: str, chrome: tuple[re.Pattern, ...]) -> bool:

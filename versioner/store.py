@@ -2,6 +2,7 @@
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from . import search, textcodec
 from .errors import NotFound, SearchSyntaxError, StorageError
 from .schema import connect
 
-RAW_COMPRESSION_LEVEL = 9
+RAW_COMPRESSION_LEVEL = 3
 TEXT_CACHE_SIZE = 64
+BATCH_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,27 @@ class CaptureState:
     updated: str | None
 
 
+def _storage_error(err: BaseException) -> BaseException:
+    """SQLite's own errors said as a StorageError; anything else unchanged."""
+    if isinstance(err, sqlite3.Error):
+        return StorageError(f"the database refused a write: {err}")
+    return err
+
+
+class BatchLost(StorageError):
+    """SQLite rolled back a whole batch (a full disk, an I/O error): its uncommitted units are gone."""
+
+
 class Store:
     """A versioner database: open one per process or per web request."""
 
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._texts: dict[int, str] = {}  # decoded texts by id, oldest first: texts never change
+        self._batch_started: float | None = None
+        # search-index changes wait for the commit: FTS5 flushes its buffer at every savepoint otherwise
+        self._index_queue: list[tuple] = []
+        self._batch_seconds = BATCH_SECONDS
         try:
             self.db: sqlite_utils.Database = connect(path)
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
@@ -76,21 +93,76 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction, taking the write lock up front so concurrent writers queue cleanly."""
+        """One unit of work, all or nothing: its own write transaction, or a savepoint inside a batch.
+
+        BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue cleanly.
+        """
+        if self._batch_started is not None:
+            with self._savepoint():
+                yield
+            return
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except Exception as err:
             raise StorageError(f"cannot start a write on {self.path}: {err}") from None
         try:
             yield
+            self._flush_index()
             self.db.execute("COMMIT")
         except BaseException as err:
             self._texts.clear()  # it may hold texts of rows that are rolled back now
+            self._index_queue.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
-            if isinstance(err, Exception) and err.__class__.__module__ == "sqlite3":
-                raise StorageError(f"the database refused a write: {err}") from None
-            raise
+            raise _storage_error(err) from None
+
+    @contextmanager
+    def batch(self, seconds: float = BATCH_SECONDS) -> Iterator["Store"]:
+        """Group the units of work inside into one commit every `seconds` (call `commit_if_due`).
+
+        Each unit stays atomic (a savepoint); a crash loses at most the uncommitted units, which a
+        re-run stores again. Many small commits are what limits ingest speed otherwise.
+        """
+        self._batch_started = time.monotonic()
+        self._batch_seconds = seconds
+        try:
+            yield self
+        finally:
+            self._batch_started = None
+            if self.db.conn.in_transaction:
+                self._flush_index()
+                self.db.execute("COMMIT")
+
+    def commit_if_due(self) -> bool:
+        """Inside a batch: commit when the batch is old enough; True if it did."""
+        if not self.db.conn.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
+            return False
+        self._flush_index()
+        self.db.execute("COMMIT")
+        self._batch_started = time.monotonic()
+        return True
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        try:
+            if not self.db.conn.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("SAVEPOINT unit")
+        except Exception as err:
+            raise StorageError(f"cannot start a write on {self.path}: {err}") from None
+        queued = len(self._index_queue)
+        try:
+            yield
+            self.db.execute("RELEASE unit")
+        except BaseException as err:
+            self._texts.clear()
+            del self._index_queue[queued:]
+            if not self.db.conn.in_transaction:
+                self._index_queue.clear()
+                raise BatchLost(f"the database refused a write and dropped the uncommitted batch: {err}") from None
+            self.db.execute("ROLLBACK TO unit")
+            self.db.execute("RELEASE unit")
+            raise _storage_error(err) from None
 
     # --- articles -------------------------------------------------------------------------------
 
@@ -282,14 +354,23 @@ class Store:
         self.db.execute("DELETE FROM versions WHERE id = ?", [old.id])
 
     def _index(self, version_id: int, title: str, text: str) -> None:
-        self.db.execute("INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [version_id, title, text])
+        self._index_queue.append((None, version_id, title, text))
 
     def _unindex(self, old: VersionInfo) -> None:
         """A contentless FTS5 index forgets a row only when told the exact values it indexed."""
-        self.db.execute(
-            "INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-            [old.id, old.title, self.text(old.article_id, old.text_hash)],
-        )
+        self._index_queue.append(("delete", old.id, old.title, self.text(old.article_id, old.text_hash)))
+
+    def _flush_index(self) -> None:
+        """Apply the queued search-index changes, in order, inside the transaction about to commit."""
+        for command, rowid, title, text in self._index_queue:
+            if command == "delete":
+                self.db.execute(
+                    "INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+                    [rowid, title, text],
+                )
+            else:
+                self.db.execute("INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [rowid, title, text])
+        self._index_queue.clear()
 
     # --- texts: each distinct text of an article once, delta-compressed (textcodec.py) -----------
 
@@ -300,9 +381,17 @@ class Store:
         ).fetchone():
             return
         recent = self.db.execute(
-            "SELECT id, depth FROM texts WHERE article_id = ? AND depth < ? ORDER BY id DESC LIMIT ?",
-            [article_id, textcodec.MAX_DEPTH, textcodec.CANDIDATE_BASES],
+            "SELECT id, depth FROM texts WHERE article_id = ? ORDER BY id DESC LIMIT ?",
+            [article_id, textcodec.CANDIDATE_BASES],
         ).fetchall()
+        if not recent:  # an article's first text: the site's keyframes may share its boilerplate
+            recent = self.db.execute(
+                """SELECT t.id, t.depth FROM texts t JOIN articles a ON a.id = t.article_id
+                   WHERE a.site = (SELECT site FROM articles WHERE id = ?) AND t.depth = 0
+                   ORDER BY t.id DESC LIMIT ?""",
+                [article_id, textcodec.CANDIDATE_BASES],
+            ).fetchall()
+        recent = [(text_id, depth) for text_id, depth in recent if depth < textcodec.MAX_DEPTH]
         depths = dict(recent)
         base_id, data = textcodec.best_compression(text, [(tid, self._text_by_id(tid)) for tid in depths])
         self.db.execute(

@@ -11,9 +11,10 @@ import sqlite3
 
 import zstandard
 
-LEVEL = 19
+LEVEL = 19  # compressed once, read many times: worth the slow level
+SCOUT_LEVEL = 1  # picking the base: fast compressions rank the candidates as the slow one would
 MAX_DEPTH = 24
-CANDIDATE_BASES = 6
+CANDIDATE_BASES = 3
 
 
 def compress(text: str, base: str | None = None) -> bytes:
@@ -27,12 +28,13 @@ def decompress(data: bytes, base: str | None = None) -> str:
 
 def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | None, bytes]:
     """The smallest encoding of text: on its own, or against one of the candidate (id, text) bases."""
-    best_id, best = None, compress(text)
+    raw = text.encode()
+    sizes = {None: len(_compressor(None, SCOUT_LEVEL).compress(raw))}
     for base_id, base in bases:
-        data = compress(text, base)
-        if len(data) < len(best):
-            best_id, best = base_id, data
-    return best_id, best
+        sizes[base_id] = len(_compressor(base, SCOUT_LEVEL).compress(raw))
+    best_id = min(sizes, key=sizes.get)
+    chosen = dict(bases).get(best_id)
+    return best_id, _compressor(chosen).compress(raw)
 
 
 def register(conn: sqlite3.Connection) -> None:
@@ -44,9 +46,9 @@ def _sql_decompress(data: bytes | None, base: str | None) -> str | None:
     return None if data is None else decompress(data, base)
 
 
-def _compressor(base: str | None) -> zstandard.ZstdCompressor:
+def _compressor(base: str | None, level: int = LEVEL) -> zstandard.ZstdCompressor:
     dictionary = _dictionary(base) if base is not None else None
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary, write_checksum=False, write_dict_id=False)
+    return zstandard.ZstdCompressor(level=level, dict_data=dictionary, write_checksum=False, write_dict_id=False)
 
 
 def _dictionary(base: str) -> zstandard.ZstdCompressionDict:
