@@ -2,18 +2,23 @@
 
     python benchmarks/load.py [--clients 8] [--seconds 20] [--quick]
 
-Starts `versioner serve` on 127.0.0.1 with a fresh database loaded with snapshots/, runs N client threads
-requesting home, article and diff pages for a bounded time while a second process ingests series from
-../shared/corpus (or VERSIONER_CORPUS), and prints requests per second, p50/p99 latency, the error count
-and captures ingested per second. Traffic goes to loopback only. Errors must be zero.
+Starts `versioner serve` on 127.0.0.1 with a fresh database loaded with snapshots/, then runs N client
+threads for a bounded time, requesting the home page, the article pages and each article's last diff in
+both forms the app links (numbered, and the permalink that /diff/N..M redirects to; redirects are not
+followed, so each request is timed alone), while a second process ingests every series of
+../shared/corpus (or VERSIONER_CORPUS). Prints the machine, requests per second, p50/p99 latency overall
+and per kind of page, the error count (any answer but 200/302, any connection failure) and captures
+ingested per second. Traffic goes to loopback only. Errors must be zero: the exit status is 1 otherwise.
 """
 
 import argparse
 import json
+import math
 import os
+import platform
 import shutil
 import socket
-import statistics
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -21,6 +26,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,18 +34,39 @@ CORPUS = Path(os.environ.get("VERSIONER_CORPUS", ROOT.parent / "shared" / "corpu
 VERSIONER = [sys.executable, "-m", "versioner"]
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer of its own here, not a second request hidden in the first one's time."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run (4 seconds)")
     args = parser.parse_args()
     seconds = 4 if args.quick else args.seconds
+    print(f"machine: {machine()}")
+    print(f"command: python benchmarks/load.py --clients {args.clients} --seconds {seconds:g}")
     with tempfile.TemporaryDirectory(prefix="versioner-load-") as tmp:
         figures = run(Path(tmp), args.clients, seconds)
     for name, value in figures.items():
         print(f"{name:28} {value}")
     sys.exit(1 if figures["errors"] else 0)
+
+
+def machine() -> str:
+    """CPUs, CPU model, Python and SQLite: what the figures depend on."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    model = models[0] if models else platform.processor() or "unknown CPU"
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
 
 
 def run(tmp: Path, clients: int, seconds: float) -> dict:
@@ -51,108 +78,170 @@ def run(tmp: Path, clients: int, seconds: float) -> dict:
         capture_output=True,
     )
     port = _free_port()
-    server = subprocess.Popen(
-        [*VERSIONER, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server_log = tmp / "server.log"
+    with server_log.open("wb") as log:
+        server = subprocess.Popen(
+            [*VERSIONER, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
+    ingest = Ingest(db, _corpus_folder(tmp / "corpus"))
     try:
         _wait_for(base)
         paths = _paths(base)
-        feed = _corpus_folder(tmp / "corpus")
-        ingest = (
-            subprocess.Popen(
-                [*VERSIONER, "--db", str(db), "ingest", "--json", str(feed)],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-            if feed
-            else None
-        )
         started = time.monotonic()
-        latencies, errors = _hammer(base, paths, clients, seconds)
+        ingest.start()
+        samples = _hammer(base, paths, clients, seconds)
         elapsed = time.monotonic() - started
-        ingested = 0
-        if ingest:
-            out, _ = ingest.communicate(timeout=600)
-            ingest_seconds = time.monotonic() - started
-            ingested = json.loads(out)["captures"]
+        ingest.join()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    latencies.sort()
-    return {
+    errors = [s for s in samples if not s.ok]
+    if errors:
+        print("errors:", dict(Counter(s.outcome for s in errors)), file=sys.stderr)
+        print(server_log.read_text(errors="replace")[-3000:], file=sys.stderr)
+    figures = {
         "clients": clients,
-        "requests": len(latencies),
-        "requests_per_second": round(len(latencies) / elapsed, 1),
-        "latency_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "latency_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1) if latencies else None,
-        "errors": errors,
-        "captures_ingested": ingested,
-        "captures_per_second": round(ingested / ingest_seconds, 1) if ingested else "no corpus: skipped",
+        "seconds": round(elapsed, 1),
+        "requests": len(samples),
+        "requests_per_second": round(len(samples) / elapsed, 1),
+        "latency_p50_ms": _percentile(samples, 50),
+        "latency_p99_ms": _percentile(samples, 99),
     }
+    for kind in ("home", "article", "diff", "permalink"):
+        of_kind = [s for s in samples if s.kind == kind]
+        figures[f"  {kind} p50/p99 ms"] = (
+            f"{_percentile(of_kind, 50)} / {_percentile(of_kind, 99)} ({len(of_kind)})"
+        )
+    figures["errors"] = len(errors)
+    figures.update(ingest.figures())
+    return figures
 
 
-def _hammer(base: str, paths: list[str], clients: int, seconds: float) -> tuple[list[float], int]:
-    latencies: list[float] = []
-    errors = [0]
+class Sample:
+    __slots__ = ("kind", "seconds", "outcome", "ok")
+
+    def __init__(self, kind: str, seconds: float, outcome: str):
+        self.kind, self.seconds, self.outcome = kind, seconds, outcome
+        self.ok = outcome in ("200", "302")  # the permalink redirect is the app's answer, not a failure
+
+
+class Ingest:
+    """`versioner ingest` of the corpus in its own process, timed from its start to its end."""
+
+    def __init__(self, db: Path, folder: Path | None):
+        self.db, self.folder = db, folder
+        self.summary: dict | None = None
+        self.seconds = 0.0
+        self.failure = ""
+        self._thread = threading.Thread(target=self._run)
+
+    def start(self) -> None:
+        if self.folder:
+            self._thread.start()
+
+    def join(self) -> None:
+        if self.folder:
+            self._thread.join()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        done = subprocess.run(
+            [*VERSIONER, "--db", str(self.db), "ingest", "--json", str(self.folder)],
+            cwd=ROOT,
+            capture_output=True,
+        )
+        self.seconds = time.monotonic() - started
+        try:
+            self.summary = json.loads(done.stdout)
+        except json.JSONDecodeError:
+            self.failure = done.stderr.decode(errors="replace")[-500:]
+
+    def figures(self) -> dict:
+        if not self.folder:
+            return {"captures_ingested": 0, "captures_per_second": "no corpus: skipped"}
+        if self.summary is None:
+            return {"captures_ingested": 0, "captures_per_second": f"ingest failed: {self.failure}"}
+        captures = self.summary["captures"]
+        return {
+            "captures_ingested": captures,
+            "ingest_errors": len(self.summary["errors"]),
+            "ingest_seconds": round(self.seconds, 1),
+            "captures_per_second": round(captures / self.seconds, 1),
+        }
+
+
+def _hammer(base: str, paths: list[tuple[str, str]], clients: int, seconds: float) -> list[Sample]:
+    samples: list[Sample] = []
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
 
     def client(offset: int) -> None:
         i = offset
         while time.monotonic() < deadline:
-            path = paths[i % len(paths)]
+            kind, path = paths[i % len(paths)]
             i += 1
             t0 = time.monotonic()
             try:
-                with urllib.request.urlopen(base + path, timeout=30) as response:
+                with OPENER.open(base + path, timeout=60) as response:
                     response.read()
-                    ok = response.status == 200
-            except (urllib.error.URLError, OSError):
-                ok = False
+                    outcome = str(response.status)
+            except urllib.error.HTTPError as err:
+                outcome = str(err.code)
+            except (urllib.error.URLError, OSError) as err:
+                outcome = type(err).__name__
             with lock:
-                latencies.append(time.monotonic() - t0)
-                errors[0] += not ok
+                samples.append(Sample(kind, time.monotonic() - t0, outcome))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors[0]
+    return samples
 
 
-def _paths(base: str) -> list[str]:
+def _paths(base: str) -> list[tuple[str, str]]:
+    """What readers open: the home page, each article, and each article's last diff in both forms."""
     with urllib.request.urlopen(base + "/api/articles") as response:
-        listing = json.load(response)
-    articles = listing if isinstance(listing, list) else listing.get("articles", [])
-    paths = ["/"]
+        articles = json.load(response)["articles"]
+    paths = [("home", "/")]
     for article in articles:
-        paths.append(f"/articles/{article['id']}")
+        paths.append(("article", f"/articles/{article['id']}"))
         if article["versions"] >= 2:
-            paths.append(f"/articles/{article['id']}/diff/1..2")
+            n = article["versions"]
+            paths.append(("diff", f"/articles/{article['id']}/diff?from={n - 1}&to={n}"))
+            with urllib.request.urlopen(f"{base}/articles/{article['id']}/diff/{n - 1}..{n}") as response:
+                paths.append(("permalink", response.url.removeprefix(base)))  # where the redirect led
     return paths
 
 
+def _percentile(samples: list[Sample], percent: int) -> float | None:
+    if not samples:
+        return None
+    ordered = sorted(s.seconds for s in samples)
+    return round(ordered[max(0, math.ceil(len(ordered) * percent / 100) - 1)] * 1000, 1)
+
+
 def _corpus_folder(folder: Path) -> Path | None:
-    """Corpus series written as a snapshot folder with sidecars, for one ingest process."""
-    source = CORPUS / "pga-versions"
-    if not source.is_dir():
+    """Every corpus series (laws, front pages, terms of service, ...) as a snapshot folder with sidecars."""
+    series = sorted(meta.parent for meta in CORPUS.glob("*/*/meta.json"))
+    if not series:
         print(f"corpus not found at {CORPUS}: measuring reads only", file=sys.stderr)
         return None
-    for series in sorted(p for p in source.iterdir() if (p / "meta.json").exists()):
-        meta = json.loads((series / "meta.json").read_text())
-        for index, version in enumerate(meta["versions"]):
-            target = folder / series.name / f"{index:03d}.txt"
+    for path in series:
+        name = f"{path.parent.name}-{path.name}"
+        for index, version in enumerate(json.loads((path / "meta.json").read_text())["versions"]):
+            suffix = ".html" if version["file"].endswith((".html", ".htm")) else ".txt"
+            target = folder / name / f"{index:03d}{suffix}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(series / version["file"], target)
+            shutil.copyfile(path / version["file"], target)
             at = version.get("captured_at") or f"2000-01-01T{index % 24:02d}:00:00Z"
-            sidecar = {"url": f"https://load.example.org/{series.name}", "fetched_at": at}
-            (folder / series.name / f"{index:03d}.txt.meta.json").write_text(json.dumps(sidecar))
+            sidecar = {"url": f"https://load.example.org/{name}", "fetched_at": at}
+            (target.parent / f"{target.name}.meta.json").write_text(json.dumps(sidecar))
     return folder
 
 
@@ -165,7 +254,7 @@ def _free_port() -> int:
 def _wait_for(base: str) -> None:
     for _ in range(100):
         try:
-            urllib.request.urlopen(base + "/", timeout=2).read()
+            urllib.request.urlopen(base + "/about", timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)

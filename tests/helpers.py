@@ -53,3 +53,18 @@ def corpus_series(corpus: Path, source: str, name: str) -> list[Capture]:
             )
         )
     return captures
+
+
+PARAGRAPHS = [
+    "The council met on Tuesday evening to discuss the new harbour plan and its costs in detail.",
+    "Residents had raised concerns about traffic and noise during the works over the summer months.",
+    "The mayor said the first phase would begin in the spring of next year if the vote goes through.",
+]
+
+
+def article_html(title: str = "Council debates harbour plan", extra: str = "", head: str = "") -> str:
+    paras = "".join(f"<p>{p} {extra}</p>" for p in PARAGRAPHS)
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News</nav>"
+        f"<article><h1>{title}</h1>{paras}</article></body></html>"
+    )

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from versioner.errors import SnapshotError
@@ -33,12 +32,6 @@ def rss(*items: tuple[str, str]) -> str:
     )
     channel = f"<channel><title>City news</title>{entries}</channel>"
     return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-
-
-@pytest.fixture(scope="module")
-def running_server():
-    with HTTPServer(host="127.0.0.1", threaded=True) as httpserver:
-        yield httpserver
 
 
 @pytest.fixture

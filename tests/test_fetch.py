@@ -4,40 +4,13 @@ import threading
 import time
 
 import pytest
-from pytest_httpserver import HTTPServer
+from helpers import article_html
 from werkzeug import Request, Response
 
 from versioner.capture import MAX_SNAPSHOT_BYTES
 from versioner.errors import BadURL
 from versioner.fetch import Fetcher, FetchError, FetchSettings, PrivateAddress, check_url, forbidden_reason
 from versioner.ingest import ingest
-
-PARAGRAPHS = [
-    "The council met on Tuesday evening to discuss the new harbour plan and its costs in detail.",
-    "Residents had raised concerns about traffic and noise during the works over the summer months.",
-    "The mayor said the first phase would begin in the spring of next year if the vote goes through.",
-]
-
-
-def article_html(title: str = "Council debates harbour plan", extra: str = "", head: str = "") -> str:
-    paras = "".join(f"<p>{p} {extra}</p>" for p in PARAGRAPHS)
-    return (
-        f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News</nav>"
-        f"<article><h1>{title}</h1>{paras}</article></body></html>"
-    )
-
-
-@pytest.fixture(scope="module")
-def running_server():
-    with HTTPServer(host="127.0.0.1", threaded=True) as httpserver:
-        yield httpserver
-
-
-@pytest.fixture
-def server(running_server):
-    running_server.clear()
-    yield running_server
-    running_server.clear()
 
 
 def fetcher(**settings) -> Fetcher:

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
+from helpers import article_html
 from werkzeug import Request, Response
 
 from versioner.fetch import Fetcher, FetchSettings
@@ -21,34 +21,6 @@ from versioner.watchlist import URLS, Watchlist
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEDULE = parse_schedule(None)
-PARAGRAPHS = [
-    "The council met on Tuesday evening to discuss the new harbour plan and its costs in detail.",
-    "Residents had raised concerns about traffic and noise during the works over the summer months.",
-    "The mayor said the first phase would begin in the spring of next year if the vote goes through.",
-]
-
-
-def article_html(title: str = "Council debates harbour plan", extra: str = "", head: str = "") -> str:
-    paras = "".join(f"<p>{p} {extra}</p>" for p in PARAGRAPHS)
-    return (
-        f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News</nav>"
-        f"<article><h1>{title}</h1>{paras}</article></body></html>"
-    )
-
-
-@pytest.fixture(scope="module")
-def running_server():
-    with HTTPServer(host="127.0.0.1", threaded=True) as httpserver:
-        yield httpserver
-
-
-@pytest.fixture
-def server(running_server):
-    running_server.clear()
-    yield running_server
-    running_server.clear()
-
-
 @pytest.fixture
 def fetcher():
     settings = FetchSettings(allow_private=True, host_delay=0, backoff=0.01, timeout=2, retries=0)

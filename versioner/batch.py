@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from .capture import is_warc, read_file, read_stdin, snapshot_files
+from .capture import Capture, check_not_future, is_warc, printable_path, read_file, read_stdin, snapshot_files
 from .errors import VersionerError
 from .ingest import IngestResult, ingest
-from .store import Store
+from .store import BatchLost, Store
 from .times import now
 
 
@@ -22,6 +22,7 @@ class Summary:
 
     results: list[IngestResult] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    committed: int = 0  # results[:committed] are committed; the rest wait for the batch's commit
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -69,11 +70,13 @@ def ingest_paths(
 ) -> Summary:
     """Ingest files, folders and '-' (stdin); errors are collected per file, never raised.
 
-    --url and --fetched-at do not apply to WARC files: each record carries its own.
+    --url and --fetched-at do not apply to WARC files: each record carries its own. A fetch time in the
+    future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from.
     """
     summary = Summary()
     files = [p for p in _expand(paths)]
-    with click.progressbar(files, label="Ingesting", file=None if progress else _Silent()) as bar:
+    bar = click.progressbar(files, label="Ingesting", file=None if progress else _Silent())
+    with bar, store.batch():
         for path in bar:
             if str(path) != "-" and is_warc(path):
                 _ingest_warc(store, path, summary)
@@ -84,10 +87,27 @@ def ingest_paths(
                     if str(path) == "-"
                     else read_file(path, url, fetched_at)
                 )
-                summary.results.append(ingest(store, capture))
             except VersionerError as err:
-                summary.errors.append({"file": str(path), "error": str(err)})
+                summary.errors.append({"file": printable_path(path), "error": str(err)})
+                continue
+            _store_one(store, capture, printable_path(path), summary)
     return summary
+
+
+def _store_one(store: Store, capture: Capture, name: str, summary: Summary) -> None:
+    """Ingest one capture inside the run's batch, committing the batch when it is due."""
+    try:
+        check_not_future(capture.fetched_at, now())
+        summary.results.append(ingest(store, capture))
+    except BatchLost as err:
+        for lost in summary.results[summary.committed :]:
+            summary.errors.append({"file": lost.source, "error": f"not stored, run ingest again: {err}"})
+        del summary.results[summary.committed :]
+        summary.errors.append({"file": name, "error": str(err)})
+    except VersionerError as err:
+        summary.errors.append({"file": name, "error": str(err)})
+    if store.commit_if_due():
+        summary.committed = len(summary.results)
 
 
 def _ingest_warc(store: Store, path: Path, summary: Summary) -> None:
@@ -95,16 +115,14 @@ def _ingest_warc(store: Store, path: Path, summary: Summary) -> None:
 
     try:
         with path.open("rb") as stream:
-            for item in read_warc(stream, str(path)):
+            for item in read_warc(stream, printable_path(path)):
                 if item.error:
                     summary.errors.append({"file": item.source, "error": item.error})
                     continue
-                try:
-                    summary.results.append(ingest(store, item.capture))
-                except VersionerError as err:
-                    summary.errors.append({"file": item.source, "error": str(err)})
+                _store_one(store, item.capture, item.source, summary)
     except OSError as err:
-        summary.errors.append({"file": str(path), "error": f"cannot read {path}: {err.strerror}"})
+        name = printable_path(path)
+        summary.errors.append({"file": name, "error": f"cannot read {name}: {err.strerror}"})
 
 
 def _expand(paths: list[Path]):

@@ -10,19 +10,23 @@ Command-line --url and --fetched-at override everything. `.warc` and `.warc.gz` 
 captures, each with its own URL and time (warc.py).
 """
 
+import html
 import json
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
 from .errors import SnapshotError, VersionerError
-from .times import parse_time
+from .times import parse_time, to_iso
 
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
+# A fetch time further ahead of this machine's clock is a mistake (a wrong zone, a typo, a file dated by a
+# wrong clock), not a capture: it would stay "the latest version" until that time. The upload API agrees.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 SIDECAR_SUFFIX = ".meta.json"
 SNAPSHOT_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".text", ""}
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -63,7 +67,7 @@ def read_file(path: Path, url: str | None = None, fetched_at: datetime | None = 
     try:
         size = path.stat().st_size
     except OSError as err:
-        raise SnapshotError(f"cannot read {path}: {err.strerror}") from None
+        raise SnapshotError(f"cannot read {printable_path(path)}: {err.strerror}") from None
     if size > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(
             f"{size / 1e6:.0f} MB is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap"
@@ -71,13 +75,13 @@ def read_file(path: Path, url: str | None = None, fetched_at: datetime | None = 
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise SnapshotError(f"cannot read {path}: {err.strerror}") from None
+        raise SnapshotError(f"cannot read {printable_path(path)}: {err.strerror}") from None
     meta = _sidecar(path)
     return Capture(
         raw=raw,
         url=url or meta.get("url") or _url_in_html(raw),
         fetched_at=fetched_at or _meta_time(meta, path) or _time_in_name(path) or _mtime(path),
-        source=f"file:{path}",
+        source=f"file:{printable_path(path)}",
         kind_hint=_kind_from_suffix(path),
     )
 
@@ -88,6 +92,25 @@ def read_stdin(url: str | None, fetched_at: datetime | None, now: datetime) -> C
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(f"standard input is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
     return Capture(raw=raw, url=url or _url_in_html(raw), fetched_at=fetched_at or now, source="stdin")
+
+
+def check_not_future(fetched_at: datetime, at: datetime) -> datetime:
+    """fetched_at, unless it is more than MAX_CLOCK_SKEW after `at` (now): then SnapshotError."""
+    if fetched_at > at + MAX_CLOCK_SKEW:
+        raise SnapshotError(
+            f"fetched at {to_iso(fetched_at)}, which is in the future: the clock here says {to_iso(at)} "
+            f"(at most {MAX_CLOCK_SKEW.seconds // 60} minutes ahead is accepted)"
+        )
+    return fetched_at
+
+
+def printable_path(path: Path | str) -> str:
+    """A path as text that can be stored and printed, whatever bytes its name holds.
+
+    A name that is not UTF-8 (copied from another system) keeps its odd bytes as \\xNN escapes; as it
+    is, SQLite and a UTF-8 stdout would refuse it.
+    """
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def is_warc(path: Path) -> bool:
@@ -164,7 +187,7 @@ def _url_in_html(raw: bytes) -> str | None:
         found = HREF.search(tag)
         if found:
             try:
-                return found.group(1).decode("utf-8").strip()
+                return html.unescape(found.group(1).decode("utf-8")).strip()  # &amp; in an attribute is &
             except UnicodeDecodeError:
                 continue
     return None

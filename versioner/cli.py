@@ -86,13 +86,15 @@ def ingest(
 ) -> None:
     """Ingest snapshot files, folders (recursively) or - for standard input."""
     from .batch import ingest_paths
-    from .times import parse_time
+    from .capture import check_not_future
+    from .times import now, parse_time
 
+    when = check_not_future(parse_time(fetched_at), now()) if fetched_at else None
     summary = ingest_paths(
         ctx.store,
         list(paths),
         url=url,
-        fetched_at=parse_time(fetched_at) if fetched_at else None,
+        fetched_at=when,
         progress=not as_json and sys.stderr.isatty(),
     )
     if as_json:

@@ -20,25 +20,42 @@ BINARY_MAGIC = {
 }
 META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 MAX_CONTROL_SHARE = 0.01
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# One well-formed UTF-8 sequence of two to four bytes (no overlongs, no surrogates).
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+STRAY_BYTES_AS_CP1252 = "versioner-stray-cp1252"
 
 
 def decode(raw: bytes, declared: str | None = None) -> str:
     """Decode a snapshot; raise SnapshotError for empty, binary or undecodable content.
 
-    Order: a byte-order mark, then strict UTF-8 (by far the most common), then the charset the page or
-    the server declares, then charset-normalizer's guess for pages that lie about it.
+    Order: a byte-order mark, then strict UTF-8 (by far the most common), then UTF-8 with a few stray
+    Windows-1252 bytes, then the charset the page or the server declares, then charset-normalizer's guess
+    for pages that lie about it.
     """
     if not raw:
         raise SnapshotError("the file is empty")
     for magic, what in BINARY_MAGIC.items():
         if raw.startswith(magic):
             raise SnapshotError(f"this is {what}, not an article")
-    text = _decode_with_bom(raw) or _try(raw, "utf-8") or _try(raw, declared) or _try(raw, _meta_charset(raw))
+    text = (
+        _decode_with_bom(raw)
+        or _try(raw, "utf-8")
+        or _mixed_utf8(raw)
+        or _try(raw, declared)
+        or _try(raw, _meta_charset(raw))
+    )
     if text is None:
         text = _guess(raw)
     if _control_share(text) > MAX_CONTROL_SHARE:
         raise SnapshotError("the content is binary (control characters or NUL bytes), not text")
-    return text
+    if not text.strip():
+        raise SnapshotError("the content is only whitespace")
+    return CONTROL_CHARACTERS.sub("", text)  # a few stray ones (a NUL in a pasted text) are not content
 
 
 def _decode_with_bom(raw: bytes) -> str | None:
@@ -55,6 +72,33 @@ def _decode_with_bom(raw: bytes) -> str | None:
                     f"the file starts with a {encoding} byte-order mark but is not {encoding}"
                 ) from None
     return None
+
+
+def _mixed_utf8(raw: bytes) -> str | None:
+    """UTF-8 with stray Windows-1252 bytes (a page pasted together from two sources), read as both.
+
+    Only when valid UTF-8 sequences are at least as many as the stray bytes: a page in a single-byte
+    charset has next to none, and goes on to its declared charset or the guess.
+    """
+    sequences = UTF8_SEQUENCE.findall(raw)
+    if not sequences:
+        return None
+    stray = sum(byte >= 0x80 for byte in raw) - sum(len(sequence) for sequence in sequences)
+    if stray > len(sequences):
+        return None
+    return raw.decode("utf-8", errors=STRAY_BYTES_AS_CP1252)
+
+
+def _stray_bytes_as_cp1252(err: UnicodeDecodeError) -> tuple[str, int]:
+    stray = err.object[err.start : err.end]
+    return "".join(_cp1252(byte) for byte in stray), err.end
+
+
+def _cp1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: read as Latin-1 (C1 controls)
+        return chr(byte)
 
 
 def _try(raw: bytes, encoding: str | None) -> str | None:
@@ -82,5 +126,7 @@ def _guess(raw: bytes) -> str:
 
 def _control_share(text: str) -> float:
     sample = text[:100_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return controls / max(len(sample), 1)
+    return len(CONTROL_CHARACTERS.findall(sample)) / max(len(sample), 1)
+
+
+codecs.register_error(STRAY_BYTES_AS_CP1252, _stray_bytes_as_cp1252)

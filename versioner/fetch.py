@@ -8,6 +8,7 @@ pinned to the address that was checked, so DNS cannot answer differently between
 Bounded: timeouts, a size cap read as a stream, a limited number of redirects.
 """
 
+import html
 import ipaddress
 import re
 import socket
@@ -171,7 +172,8 @@ def canonical_link(raw: bytes, base_url: str) -> str | None:
         if not found:
             continue
         try:
-            return canonical_url(urljoin(base_url, found.group(1).decode("utf-8").strip()))
+            href = html.unescape(found.group(1).decode("utf-8")).strip()  # &amp; in an attribute is &
+            return canonical_url(urljoin(base_url, href))
         except (UnicodeDecodeError, BadURL):
             continue
     return None

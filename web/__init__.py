@@ -6,11 +6,11 @@ the one thing they write is the diff cache (versioner.store.Store.put_cached_dif
 
 import os
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
 from versioner.errors import NotFound as ArticleNotFound
-from versioner.errors import VersionerError
+from versioner.errors import StorageError, VersionerError
 
 from . import db, filters
 
@@ -57,7 +57,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def _versioner_error(err: VersionerError):
-    """A missing article or version is a 404; any other input problem a 400."""
+    """A missing article or version is a 404; a database that cannot be used a 503; any other input a 400."""
+    if isinstance(err, StorageError):  # the server's problem, not the reader's: the details go to the log
+        current_app.logger.error("%s %s: %s", request.method, request.path, err)
+        return _http_error(ServiceUnavailable("the database cannot be read just now: try again in a moment"))
     status = NotFound if isinstance(err, ArticleNotFound) else BadRequest
     return _http_error(status(str(err)))
 

@@ -6,7 +6,7 @@ from versioner.shapes import article_summary, diff_json, version_detail, version
 
 from . import diffs
 from .db import get_store
-from .params import bounded_arg, int_arg, whole_number
+from .params import bounded_arg, int_arg, page_arg, whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,7 +18,7 @@ def articles():
     """Articles, most recently changed first: {"articles": [...], "page", "per_page", "total", "next"}."""
     store = get_store()
     site = request.args.get("site", "").strip() or None
-    page = int_arg("page", 1)
+    page = page_arg()
     per_page = bounded_arg("per_page", 50, MAX_PER_PAGE)
     rows = store.articles(limit=per_page, offset=(page - 1) * per_page, site=site)
     total = store.article_count(site=site)

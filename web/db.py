@@ -1,19 +1,37 @@
-"""One Store per request, opened on first use and closed when the request ends (as in Flask's flaskr)."""
+"""One Store per request, opened on first use and closed when the request ends (as in Flask's flaskr).
 
-from flask import Flask, current_app, g
+A page is built from several queries; an ingest in another process may commit between two of them (a
+backfill can renumber or merge versions). So a reading request holds one read transaction, opened with
+the store and ended at teardown: in WAL mode it sees one snapshot throughout and blocks no writer.
+"""
+
+import sqlite3
+
+from flask import Flask, current_app, g, request
 
 from versioner.store import Store
+
+READING = ("GET", "HEAD")
 
 
 def get_store() -> Store:
     if "store" not in g:
         g.store = Store(current_app.config["DATABASE"])
+        if request.method in READING:  # the upload API writes through its own transactions
+            g.store.db.execute("BEGIN")
     return g.store
 
 
 def close_store(_error: BaseException | None = None) -> None:
     store = g.pop("store", None)
-    if store is not None:
+    if store is None:
+        return
+    try:
+        if store.db.conn.in_transaction:
+            store.db.execute("COMMIT")  # keeps a diff the request cached; a read has nothing to commit
+    except sqlite3.Error:
+        pass  # closing rolls back
+    finally:
         store.close()
 
 

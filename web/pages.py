@@ -12,7 +12,7 @@ from versioner.store import VersionInfo
 
 from . import diffs
 from .db import get_store
-from .params import int_arg, view_arg, whole_number
+from .params import int_arg, page_arg, view_arg, whole_number
 
 bp = Blueprint("pages", __name__)
 
@@ -48,7 +48,7 @@ def last_changes(articles: list[dict]) -> dict[int, dict]:
 def home():
     store = get_store()
     site = request.args.get("site", "").strip() or None
-    page = int_arg("page", 1)
+    page = page_arg()
     total = store.article_count(site=site)
     pages = page_count(total, PER_PAGE)
     if page > pages:
@@ -218,7 +218,7 @@ def raw_capture(capture_id: str):
 @bp.get("/search")
 def search():
     query = request.args.get("q", "").strip()
-    page = int_arg("page", 1)
+    page = page_arg()
     total, hits, problem = 0, [], None
     if len(query) > 500:
         raise BadRequest("a search is at most 500 characters long")

@@ -5,6 +5,8 @@ from werkzeug.exceptions import BadRequest
 
 # SQLite integers are 64-bit; anything longer is malformed, not merely "not found".
 MAX_DIGITS = 18
+# More pages than any database holds, and small enough that (page - 1) × per_page fits SQLite's OFFSET.
+MAX_PAGE = 10**9
 
 
 def whole_number(raw: str, what: str, minimum: int = 1) -> int:
@@ -29,6 +31,11 @@ def bounded_arg(name: str, default: int, maximum: int) -> int:
     if value > maximum:
         raise BadRequest(f"the {name!r} parameter may be at most {maximum}, not {value}")
     return value
+
+
+def page_arg() -> int:
+    """The 'page' parameter: 1 by default, at most MAX_PAGE."""
+    return bounded_arg("page", 1, MAX_PAGE)
 
 
 def view_arg() -> str:

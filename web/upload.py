@@ -15,11 +15,10 @@ import os
 import threading
 import time
 from dataclasses import replace
-from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 
-from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
+from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, check_not_future, kind_and_charset
 from versioner.errors import BadURL, SnapshotError, VersionerError
 from versioner.ingest import IngestResult, ingest
 from versioner.store import Store
@@ -33,8 +32,6 @@ bp = Blueprint("upload", __name__, url_prefix="/api")
 
 # Room for the WARC and HTTP headers around a page of the largest size accepted.
 MAX_BODY_BYTES = MAX_SNAPSHOT_BYTES + 64 * 1024
-# A fetch time this far ahead of the server's clock is a mistake, not a capture.
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 WARC_TYPES = {"application/warc", "application/warc-record"}
 
 
@@ -137,13 +134,10 @@ def _checked_url(url: str) -> str:
 
 
 def _checked_time(text: str):
-    try:
-        moment = parse_time(text)
+    try:  # the same rule as `versioner ingest`: more than MAX_CLOCK_SKEW ahead is refused
+        return check_not_future(parse_time(text), now())
     except VersionerError as err:
         abort(400, str(err))
-    if moment > now() + MAX_CLOCK_SKEW:
-        abort(400, f"fetched_at {to_iso(moment)} is in the future")
-    return moment
 
 
 def _version_of(store: Store, result: IngestResult, capture: Capture) -> int | None:
