@@ -55,7 +55,9 @@ def decode(raw: bytes, declared: str | None = None) -> str:
         raise SnapshotError("the content is binary (control characters or NUL bytes), not text")
     if not text.strip():
         raise SnapshotError("the content is only whitespace")
-    return CONTROL_CHARACTERS.sub("", text)  # a few stray ones (a NUL in a pasted text) are not content
+    if CONTROL_CHARACTERS.search(text):  # a few stray ones (a NUL in a pasted text) are not content
+        text = CONTROL_CHARACTERS.sub("", text)
+    return text
 
 
 def _decode_with_bom(raw: bytes) -> str | None:

@@ -28,7 +28,8 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200d\u2060\ufeff\u00ad"), None)
 SPACE_CLASS = "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 # a run of two or more spaces of any kind, or one space that is not a plain blank: plain single blanks,
 # by far the most common, are not matched at all, which keeps folding cheap
-SPACES = re.compile(f"{SPACE_CLASS}{{2,}}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+ODD_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+SPACES = re.compile(f"{SPACE_CLASS}{{2,}}|{ODD_SPACE.pattern}")
 TEMPLATE_DEBRIS = re.compile(r"\{\s*[\w.]+\s*&&[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 
 GENERIC_CHROME = (
@@ -103,7 +104,9 @@ def fold(text: str) -> str:
     """Rule 1: the same words written with other invisible characters are the same text."""
     text = unicodedata.normalize("NFC", text).translate(ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return "\n".join(line.strip(" ") for line in SPACES.sub(" ", text).split("\n"))
+    if "  " in text or ODD_SPACE.search(text):  # most texts have neither: skip the substitution
+        text = SPACES.sub(" ", text)
+    return "\n".join(line.strip(" ") for line in text.split("\n"))
 
 
 def normalise(extracted: Extracted, site: str = "") -> Article:

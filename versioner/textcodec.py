@@ -12,9 +12,9 @@ import sqlite3
 import zstandard
 
 LEVEL = 19  # compressed once, read many times: worth the slow level
-SCOUT_LEVEL = 1  # picking the base: fast compressions rank the candidates as the slow one would
+SCOUT_LEVEL = 3  # picking the base: fast compressions rank the candidates as the slow one would
 MAX_DEPTH = 24
-CANDIDATE_BASES = 3
+CANDIDATE_BASES = 2
 
 
 def compress(text: str, base: str | None = None) -> bytes:
