@@ -16,7 +16,7 @@ from .errors import NotFound, SearchSyntaxError, StorageError
 from .schema import connect
 
 RAW_COMPRESSION_LEVEL = 3
-TEXT_CACHE_SIZE = 64
+TEXT_CACHE_CHARACTERS = 16_000_000  # decoded texts kept in memory, about 16 MB of text or more
 BATCH_SECONDS = 0.5
 
 
@@ -79,6 +79,7 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._texts: dict[int, str] = {}  # decoded texts by id, oldest first: texts never change
+        self._cached_characters = 0
         self._batch_started: float | None = None
         # search-index changes wait for the commit: FTS5 flushes its buffer at every savepoint otherwise
         self._index_queue: list[tuple] = []
@@ -110,7 +111,7 @@ class Store:
             self._flush_index()
             self.db.execute("COMMIT")
         except BaseException as err:
-            self._texts.clear()  # it may hold texts of rows that are rolled back now
+            self._forget_texts()  # the cache may hold texts of rows that are rolled back now
             self._index_queue.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
@@ -155,11 +156,13 @@ class Store:
             yield
             self.db.execute("RELEASE unit")
         except BaseException as err:
-            self._texts.clear()
+            self._forget_texts()
             del self._index_queue[queued:]
             if not self.db.conn.in_transaction:
                 self._index_queue.clear()
-                raise BatchLost(f"the database refused a write and dropped the uncommitted batch: {err}") from None
+                raise BatchLost(
+                    f"the database refused a write and dropped the uncommitted batch: {err}"
+                ) from None
             self.db.execute("ROLLBACK TO unit")
             self.db.execute("RELEASE unit")
             raise _storage_error(err) from None
@@ -369,7 +372,9 @@ class Store:
                     [rowid, title, text],
                 )
             else:
-                self.db.execute("INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [rowid, title, text])
+                self.db.execute(
+                    "INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [rowid, title, text]
+                )
         self._index_queue.clear()
 
     # --- texts: each distinct text of an article once, delta-compressed (textcodec.py) -----------
@@ -391,14 +396,20 @@ class Store:
                    ORDER BY t.id DESC LIMIT ?""",
                 [article_id, textcodec.CANDIDATE_BASES],
             ).fetchall()
-        recent = [(text_id, depth) for text_id, depth in recent if depth < textcodec.MAX_DEPTH]
-        depths = dict(recent)
+        depths = {text_id: depth for text_id, depth in recent if depth < textcodec.MAX_DEPTH}
         base_id, data = textcodec.best_compression(text, [(tid, self._text_by_id(tid)) for tid in depths])
-        self.db.execute(
+        text_id = self.db.execute(
             "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
-            [article_id, content_hash, base_id, 0 if base_id is None else depths[base_id] + 1,
-             len(text.encode()), data],
-        )
+            [
+                article_id,
+                content_hash,
+                base_id,
+                0 if base_id is None else depths[base_id] + 1,
+                len(text.encode()),
+                data,
+            ],
+        ).lastrowid
+        self._remember_text(text_id, text)  # the next version of this article will want it as a base
 
     def text(self, article_id: int, content_hash: str) -> str:
         row = self.db.execute(
@@ -413,16 +424,26 @@ class Store:
         chain = []
         current: int | None = text_id
         while current is not None and current not in self._texts:
-            base_id, data = self.db.execute("SELECT base_id, data FROM texts WHERE id = ?", [current]).fetchone()
+            base_id, data = self.db.execute(
+                "SELECT base_id, data FROM texts WHERE id = ?", [current]
+            ).fetchone()
             chain.append((current, data))
             current = base_id
         text = self._texts[current] if current is not None else None
         for tid, data in reversed(chain):
             text = textcodec.decompress(data, text)
-            self._texts[tid] = text
-            if len(self._texts) > TEXT_CACHE_SIZE:
-                self._texts.pop(next(iter(self._texts)))
+            self._remember_text(tid, text)
         return text
+
+    def _remember_text(self, text_id: int, text: str) -> None:
+        self._texts[text_id] = text
+        self._cached_characters += len(text)
+        while self._cached_characters > TEXT_CACHE_CHARACTERS and len(self._texts) > 1:
+            self._cached_characters -= len(self._texts.pop(next(iter(self._texts))))
+
+    def _forget_texts(self) -> None:
+        self._texts.clear()
+        self._cached_characters = 0
 
     # --- web UI: reading views and the diff cache ---------------------------------------------
 
@@ -458,7 +479,9 @@ class Store:
             return 0, []
         params = {"query": query, "limit": limit, "offset": offset}
         try:
-            total = self.db.execute(_search_hits_sql("SELECT count(*) FROM per_article"), params).fetchone()[0]
+            total = self.db.execute(_search_hits_sql("SELECT count(*) FROM per_article"), params).fetchone()[
+                0
+            ]
             rows = list(
                 self.db.query(
                     _search_hits_sql("""

@@ -13,6 +13,7 @@ import zstandard
 
 LEVEL = 19  # compressed once, read many times: worth the slow level
 SCOUT_LEVEL = 3  # picking the base: fast compressions rank the candidates as the slow one would
+SMALL_DELTA = 512  # bytes: a delta this small is an edit, kept at the fast level
 MAX_DEPTH = 24
 CANDIDATE_BASES = 2
 
@@ -27,14 +28,20 @@ def decompress(data: bytes, base: str | None = None) -> str:
 
 
 def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | None, bytes]:
-    """The smallest encoding of text: on its own, or against one of the candidate (id, text) bases."""
+    """A small encoding of text: against the candidate (id, text) base it shares most with, or alone.
+
+    Every candidate is tried at a fast level. A small delta (an edit) is kept as it is: the slow level
+    would save a few bytes of a few dozen. A large delta (a rewrite) or a text on its own is compressed
+    again at the slow level, where it pays.
+    """
     raw = text.encode()
-    sizes = {None: len(_compressor(None, SCOUT_LEVEL).compress(raw))}
+    encodings = {None: _compressor(None, SCOUT_LEVEL).compress(raw)}
     for base_id, base in bases:
-        sizes[base_id] = len(_compressor(base, SCOUT_LEVEL).compress(raw))
-    best_id = min(sizes, key=sizes.get)
-    chosen = dict(bases).get(best_id)
-    return best_id, _compressor(chosen).compress(raw)
+        encodings[base_id] = _compressor(base, SCOUT_LEVEL).compress(raw)
+    best_id = min(encodings, key=lambda key: len(encodings[key]))
+    if best_id is not None and len(encodings[best_id]) <= SMALL_DELTA:
+        return best_id, encodings[best_id]
+    return best_id, _compressor(dict(bases).get(best_id)).compress(raw)
 
 
 def register(conn: sqlite3.Connection) -> None:
