@@ -30,7 +30,7 @@ def test_a_small_edit_costs_a_few_bytes(store):
         [text_capture("T\n\n" + BODY, 0), text_capture("T\n\n" + BODY.replace("part 7.", "part 8."), 10)],
     )
     stored, delta = store.db.execute("SELECT size, length(data) FROM texts ORDER BY id DESC").fetchone()
-    assert delta < 100 < 3000 < stored
+    assert delta < 100 < 2500 < stored
 
 
 def test_a_revert_stores_no_second_copy(store):
