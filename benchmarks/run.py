@@ -43,7 +43,7 @@ def main() -> int:
     rows: list[tuple] = []
     with tempfile.TemporaryDirectory(prefix="versioner-bench-") as tmp:
         work = Path(tmp)
-        for measure in (storage, plain_ingest, html_ingest, diffs, reading_path):
+        for measure in (storage, news_storage, plain_ingest, html_ingest, diffs, reading_path):
             rows += measure(corpus, work, args.quick)
     print_table(rows)
     return 0
@@ -117,6 +117,36 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
             "repeats kept once",
             _verdict(raw_stored < raw_in / 2),
         ),
+    ]
+
+
+def news_storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
+    """The news case: 30 versions of a 3,300-word article, each correcting a word, against git."""
+    rng = random.Random(2)
+    paragraphs = [_sentence(rng, 60) for _ in range(55)]
+    store = Store(work / "news.db")
+    for n in range(30):
+        words = paragraphs[index := rng.randrange(55)].split()
+        words[rng.randrange(len(words))] = rng.choice(WORDS)
+        paragraphs[index] = " ".join(words)
+        body = "A story corrected word by word\n\n" + "\n\n".join(paragraphs)
+        ingest(
+            store,
+            Capture(body.encode(), "https://bench.example.org/news", T0 + timedelta(minutes=n), "b", "text"),
+        )
+    ours = store.db.execute("SELECT sum(length(data)) FROM texts").fetchone()[0]
+    versions = [store.with_text(v) for v in store.versions(1)]
+    store.close()
+    git = _git_pack_size(work / "git-news", versions)
+    return [
+        (
+            "storage, 30 small edits of one article",
+            _kb(ours),
+            f"git pack {_kb(git)}",
+            f"{ours / git:.2f}x",
+            "<= 0.6x git",
+            _verdict(ours <= 0.6 * git),
+        )
     ]
 
 
@@ -232,10 +262,13 @@ def reading_path(corpus: Path, work: Path, quick: bool) -> list[tuple]:
 
 def _extraction_and_ingest_seconds(captures: list[Capture], db: Path) -> tuple[float, float]:
     """Seconds for extraction alone, then for the whole ingest of the same captures into a new database."""
-    started = time.perf_counter()
-    for capture in captures:
-        normalise(extract(capture.raw, capture.kind_hint), "bench.example.org")
-    extraction = time.perf_counter() - started
+    timings = []
+    for _ in range(2):  # the first pass fills trafilatura's caches, which the ingest then finds warm too
+        started = time.perf_counter()
+        for capture in captures:
+            normalise(extract(capture.raw, capture.kind_hint), "bench.example.org")
+        timings.append(time.perf_counter() - started)
+    extraction = timings[-1]
     store = Store(db)
     started = time.perf_counter()
     with store.batch():
@@ -319,7 +352,7 @@ def _git_pack_size(folder: Path, versions: list) -> int:
 
 
 def _kb(size: int) -> str:
-    return f"{size / 1024:,.0f} KB"
+    return f"{size / 1024:,.1f} KB" if size < 10_240 else f"{size / 1024:,.0f} KB"
 
 
 def _verdict(ok: bool) -> str:
