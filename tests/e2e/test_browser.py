@@ -1,59 +1,16 @@
 """End to end in headless Chromium (Debian's package): the real app on waitress, used as a reader would."""
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id, build_database
 
-from web import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     return build_database(tmp_path_factory.mktemp("e2e") / "versioner.db")
-
-
-@pytest.fixture(scope="module")
-def base_url(db_path):
-    """The app served by waitress, as `versioner serve` does, on a free port of 127.0.0.1."""
-    import waitress
-
-    server = waitress.create_server(
-        create_app({"DATABASE": str(db_path)}), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

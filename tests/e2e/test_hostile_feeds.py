@@ -5,10 +5,8 @@ entries). test_browser.py covers hostile headlines and texts on the reading page
 Every payload would run if it reached a page unescaped: a dialog, or under the CSP a console error.
 """
 
-import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from web_fixtures import HOSTILE_URL, build_database
@@ -16,17 +14,7 @@ from web_fixtures import HOSTILE_URL, build_database
 from versioner.capture import Capture
 from versioner.ingest import ingest
 from versioner.store import Store
-from web import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ATOM = "{http://www.w3.org/2005/Atom}"
 T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)
 
@@ -46,13 +34,7 @@ RAW_URL = "https://evil.example.org/raw-page"
 # Elements no payload may create on a page of ours (the brand mark is our one inline SVG).
 FOREIGN = "img, iframe, object, embed, svg:not(.brand-mark), script:not([src='/static/app.js'])"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -84,28 +66,6 @@ def ids(db_path) -> dict:
         }
     finally:
         store.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(db_path):
-    import waitress
-
-    server = waitress.create_server(
-        create_app({"DATABASE": str(db_path)}), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
