@@ -1,9 +1,13 @@
-"""Helpers shared by the tests: captures made in code and corpus series read as captures."""
+"""Helpers shared by the tests: captures made in code, corpus series read as captures, local servers."""
 
 import json
 import os
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
 
 from versioner.capture import Capture
 from versioner.ingest import ingest
@@ -68,3 +72,20 @@ def article_html(title: str = "Council debates harbour plan", extra: str = "", h
         f"<html><head><title>{title}</title>{head}</head><body><nav>Home | News</nav>"
         f"<article><h1>{title}</h1>{paras}</article></body></html>"
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str) -> None:
+    """Until a server just started answers at url (any status), for at most ten seconds."""
+    for _ in range(200):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing answers at {url}")

@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from helpers import free_port, wait_for
 from werkzeug.exceptions import HTTPException
 
 from versioner.capture import Capture, read_file
@@ -798,7 +799,7 @@ def test_the_upload_token_never_reaches_the_server_log(tmp_path):
     env = {**os.environ, "VERSIONER_API_TOKEN": token}
     db = tmp_path / "v.db"
     log = tmp_path / "server.log"
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "versioner", "--db", str(db), "serve", "--port", str(port)],
@@ -811,7 +812,7 @@ def test_the_upload_token_never_reaches_the_server_log(tmp_path):
         import httpx
 
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base)
+        wait_for(base + "/about")
         query = {"url": "https://a.example/s", "fetched_at": "2025-02-07T10:00:00Z"}
         answers = [
             httpx.post(f"{base}/api/captures", params=query, content=body, headers=headers).status_code
@@ -830,23 +831,3 @@ def test_the_upload_token_never_reaches_the_server_log(tmp_path):
     written = log.read_text(errors="replace")
     assert "versioner on http://" in written  # the log was captured
     assert token not in written
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(base: str) -> None:
-    import httpx
-
-    for _ in range(100):
-        try:
-            httpx.get(base + "/about", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not start")

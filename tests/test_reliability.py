@@ -7,7 +7,6 @@ import json
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import text_capture
+from helpers import free_port, text_capture, wait_for
 
 from versioner.ingest import ingest
 from versioner.store import Store
@@ -34,22 +33,6 @@ def versioner(db: Path, *args, check: bool = True) -> subprocess.CompletedProces
     if check and done.returncode != 0:
         raise AssertionError(done.stderr.decode(errors="replace"))
     return done
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str) -> None:
-    for _ in range(200):
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing answers at {url}")
 
 
 def assert_sound(db: Path) -> None:
