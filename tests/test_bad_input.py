@@ -25,9 +25,9 @@ from helpers import free_port, wait_for
 from werkzeug.exceptions import HTTPException
 
 from versioner.capture import Capture, read_file
-from versioner.fetch import canonical_link
 from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.urls import canonical_link
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

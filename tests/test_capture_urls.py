@@ -77,3 +77,17 @@ def test_non_http_urls_never_get_in(url):
 
 def test_site_is_host_without_www():
     assert site_of("https://www.heute.at/s/x") == "heute.at"
+
+
+def test_og_url_names_a_file_without_a_canonical_link(tmp_path):
+    snap = tmp_path / "copy.html"
+    snap.write_text(
+        '<html><head><meta property="og:url" content="https://a.example/story?id=1&amp;p=2"></head></html>'
+    )
+    assert read_file(snap).url == "https://a.example/story?id=1&p=2"
+
+
+def test_a_relative_canonical_link_in_a_file_names_nothing(tmp_path):
+    snap = tmp_path / "copy.html"
+    snap.write_text('<html><head><link rel="canonical" href="/story"></head></html>')
+    assert read_file(snap).url is None

@@ -7,9 +7,10 @@ import pytest
 from helpers import article_html
 from werkzeug import Request, Response
 
+from versioner.addresses import check_url, forbidden_reason
 from versioner.capture import MAX_SNAPSHOT_BYTES
-from versioner.errors import BadURL
-from versioner.fetch import Fetcher, FetchError, FetchSettings, PrivateAddress, check_url, forbidden_reason
+from versioner.errors import BadURL, FetchError, PrivateAddress
+from versioner.fetch import Fetcher, FetchSettings
 from versioner.ingest import ingest
 
 

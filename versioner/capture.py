@@ -10,7 +10,6 @@ Command-line --url and --fetched-at override everything. `.warc` and `.warc.gz` 
 captures, each with its own URL and time (warc.py).
 """
 
-import html
 import json
 import re
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from .errors import SnapshotError, VersionerError
 from .times import parse_time, to_iso
+from .urls import canonical_link
 
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
 # A fetch time further ahead of this machine's clock is a mistake (a wrong zone, a typo, a file dated by a
@@ -32,10 +32,6 @@ SNAPSHOT_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".text", ""}
 WARC_SUFFIXES = (".warc", ".warc.gz")
 CONTENT_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
 FILENAME_TIME = re.compile(r"(\d{4})-?(\d\d)-?(\d\d)[T_ -]?(\d\d)[-:]?(\d\d)[-:]?(\d\d)?Z?")
-HEAD_URL = re.compile(
-    rb"""<link[^>]+rel=["']?canonical["']?[^>]*>|<meta[^>]+property=["']og:url["'][^>]*>""", re.IGNORECASE
-)
-HREF = re.compile(rb"""(?:href|content)=["']([^"']+)["']""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ def read_file(path: Path, url: str | None = None, fetched_at: datetime | None = 
     meta = _sidecar(path)
     return Capture(
         raw=raw,
-        url=url or meta.get("url") or _url_in_html(raw),
+        url=url or meta.get("url") or canonical_link(raw),
         fetched_at=fetched_at or _meta_time(meta, path) or _time_in_name(path) or _mtime(path),
         source=f"file:{printable_path(path)}",
         kind_hint=_kind_from_suffix(path),
@@ -91,7 +87,7 @@ def read_stdin(url: str | None, fetched_at: datetime | None, now: datetime) -> C
     raw = sys.stdin.buffer.read(MAX_SNAPSHOT_BYTES + 1)
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(f"standard input is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
-    return Capture(raw=raw, url=url or _url_in_html(raw), fetched_at=fetched_at or now, source="stdin")
+    return Capture(raw=raw, url=url or canonical_link(raw), fetched_at=fetched_at or now, source="stdin")
 
 
 def check_not_future(fetched_at: datetime, at: datetime) -> datetime:
@@ -179,15 +175,3 @@ def _time_in_name(path: Path) -> datetime | None:
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-
-
-def _url_in_html(raw: bytes) -> str | None:
-    head = raw[:65536]
-    for tag in HEAD_URL.findall(head):
-        found = HREF.search(tag)
-        if found:
-            try:
-                return html.unescape(found.group(1).decode("utf-8")).strip()  # &amp; in an attribute is &
-            except UnicodeDecodeError:
-                continue
-    return None

@@ -23,3 +23,11 @@ class StorageError(VersionerError):
 
 class SearchSyntaxError(VersionerError):
     """A search query that SQLite's full-text engine could not read."""
+
+
+class FetchError(VersionerError):
+    """A page could not be fetched: network error, timeout, too large, too many redirects."""
+
+
+class PrivateAddress(BadURL):
+    """A URL whose host resolves to an address versioner refuses to reach without --allow-private."""

@@ -8,10 +8,6 @@ pinned to the address that was checked, so DNS cannot answer differently between
 Bounded: timeouts, a size cap read as a stream, a limited number of redirects.
 """
 
-import html
-import ipaddress
-import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,10 +19,11 @@ from urllib.parse import urljoin
 import httpx
 
 from . import __version__
+from .addresses import resolve
 from .capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
-from .errors import BadURL, VersionerError
+from .errors import BadURL, FetchError
 from .times import now
-from .urls import canonical_url, site_of
+from .urls import canonical_link, canonical_url, same_site
 
 PROJECT_URL = "https://github.com/versioner/versioner"
 USER_AGENT = f"versioner/{__version__} (+{PROJECT_URL})"
@@ -36,21 +33,6 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_BACKOFF_SECONDS = 30.0
 # One attempt (all its redirects, the whole body) must be over within this many timeouts.
 ATTEMPT_DEADLINE = 3
-# Metadata services that answer credentials to any process on a cloud machine; most are also in ranges
-# refused anyway, but they are named so the refusal says what they are.
-METADATA_ADDRESSES = {
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
-}
-CANONICAL_LINK = re.compile(rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*>""", re.IGNORECASE)
-HREF = re.compile(rb"""\bhref=["']?([^"'\s>]+)""", re.IGNORECASE)
-
-
-class FetchError(VersionerError):
-    """A page could not be fetched: network error, timeout, too large, too many redirects."""
-
-
-class PrivateAddress(BadURL):
-    """A URL whose host resolves to an address versioner refuses to reach without --allow-private."""
 
 
 @dataclass(frozen=True)
@@ -103,86 +85,6 @@ class Fetched:
             http_status=self.status,
             charset=self.charset,
         )
-
-
-def check_url(url: str, allow_private: bool = False) -> str:
-    """The canonical form of a URL that may be fetched; BadURL or PrivateAddress otherwise."""
-    url = canonical_url(url)
-    parsed = httpx.URL(url)
-    resolve(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80), allow_private)
-    return url
-
-
-def resolve(host: str, port: int, allow_private: bool = False) -> list[str]:
-    """The addresses to connect to for a host; PrivateAddress where any of them is not public."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as err:
-        raise FetchError(f"cannot resolve {host}: {err}") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not allow_private:
-        for address in addresses:
-            why = forbidden_reason(ipaddress.ip_address(address.split("%")[0]))
-            if why:
-                raise PrivateAddress(
-                    f"{host} resolves to {address}, {why}: refused as a private address "
-                    "(pass --allow-private to fetch it anyway)"
-                )
-    return addresses
-
-
-def forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address must not be fetched from, or None for a public one.
-
-    IPv6 forms that carry an IPv4 address (mapped, 6to4, Teredo) are judged by that address too.
-    """
-    for candidate in _with_embedded(address):
-        if candidate in METADATA_ADDRESSES:
-            return "a cloud metadata address"
-        for name, flag in (
-            ("loopback", candidate.is_loopback),
-            ("link-local", candidate.is_link_local),
-            ("multicast", candidate.is_multicast),
-            ("unspecified", candidate.is_unspecified),
-            ("reserved", candidate.is_reserved),
-            ("private", candidate.is_private),
-        ):
-            if flag:
-                return f"a {name} address"
-        if not candidate.is_global:
-            return "not a public address"
-    return None
-
-
-def _with_embedded(address) -> list:
-    found = [address]
-    if isinstance(address, ipaddress.IPv6Address):
-        found += [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
-        if address.teredo:
-            found += list(address.teredo)
-    return found
-
-
-def canonical_link(raw: bytes, base_url: str) -> str | None:
-    """The page's `<link rel=canonical>`, absolute and canonical, or None."""
-    head = raw[:65536]
-    end = head.lower().find(b"</head>")
-    for tag in CANONICAL_LINK.findall(head[:end] if end > 0 else head):
-        found = HREF.search(tag)
-        if not found:
-            continue
-        try:
-            href = html.unescape(found.group(1).decode("utf-8")).strip()  # &amp; in an attribute is &
-            return canonical_url(urljoin(base_url, href))
-        except (UnicodeDecodeError, BadURL):
-            continue
-    return None
-
-
-def same_site(url: str, other: str) -> bool:
-    """Same host up to `www.`, or one a subdomain of the other (m.example.org and example.org)."""
-    a, b = site_of(url), site_of(other)
-    return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
 class Fetcher:

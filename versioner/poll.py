@@ -17,10 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from .addresses import check_url
 from .capture import Capture
-from .errors import VersionerError
+from .errors import FetchError, VersionerError
 from .feeds import parse_feed
-from .fetch import Fetcher, FetchError, check_url
+from .fetch import Fetcher
 from .ingest import IngestResult, ingest
 from .schedule import FEED_EVERY, Schedule, anchor_time, due_cutoff, next_check
 from .store import Store

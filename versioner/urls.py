@@ -1,10 +1,17 @@
 """Canonical article URLs: the same story reached by two links must be one article."""
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import BadURL
 
 MAX_URL_LENGTH = 2048
+# Where a page names its own URL: <link rel=canonical href=...>, else <meta property=og:url content=...>.
+CANONICAL_LINK = re.compile(
+    rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*>|<meta\b[^>]*\bproperty=["']og:url["'][^>]*>""", re.IGNORECASE
+)
+HREF = re.compile(rb"""\b(?:href|content)=["']?([^"'\s>]+)""", re.IGNORECASE)
 
 # Query parameters that identify a campaign or a click, never the article.
 TRACKING_PARAMS = frozenset(
@@ -67,3 +74,29 @@ def site_of(url: str) -> str:
 def _is_tracking(name: str) -> bool:
     name = name.lower()
     return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def canonical_link(raw: bytes, base_url: str = "") -> str | None:
+    """The URL a page gives for itself (canonical link, else og:url), absolute and canonical, or None.
+
+    Without a base URL (a file on disk) only an absolute link counts.
+    """
+    head = raw[:65536]
+    end = head.lower().find(b"</head>")
+    tags = CANONICAL_LINK.findall(head[:end] if end > 0 else head)
+    for tag in sorted(tags, key=lambda tag: not tag[:5].lower().startswith(b"<link")):  # canonical first
+        found = HREF.search(tag)
+        if not found:
+            continue
+        try:
+            href = html.unescape(found.group(1).decode("utf-8")).strip()  # &amp; in an attribute is &
+            return canonical_url(urljoin(base_url, href))
+        except (UnicodeDecodeError, BadURL):
+            continue
+    return None
+
+
+def same_site(url: str, other: str) -> bool:
+    """Same host up to `www.`, or one a subdomain of the other (m.example.org and example.org)."""
+    a, b = site_of(url), site_of(other)
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
