@@ -2,6 +2,7 @@
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -152,6 +153,20 @@ def test_a_row_claimed_by_one_run_is_not_claimed_by_another_until_the_claim_expi
     )
     assert ([r["url"] for r in first], second) == (["https://news.example.org/a"], [])
     assert [r["claimed_by"] for r in after_expiry] == ["run-b"]
+
+
+def test_claims_of_a_killed_run_on_this_host_are_freed_at_the_next_poll(server, store, fetcher):
+    server.expect_request("/story").respond_with_data(article_html(), content_type="text/html")
+    track(store, server.url_for("/story"))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free now: a run with that pid was killed
+    watchlist = Watchlist(store.db)
+    ticket = watchlist.ticket(URLS)
+    at, far = "2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"
+    claimed = watchlist.claim(URLS, f"{socket.gethostname()}:{dead.pid}:dead", ticket, far, at, far, 10, True)
+    assert claimed, "the dead run holds the article"
+    summary = poll(store, fetcher, SCHEDULE)
+    assert summary.fetched == 1 and store.article_id_for_url(server.url_for("/story"))
 
 
 def test_a_run_never_checks_a_row_that_an_overlapping_run_checked_after_it_started(store):

@@ -87,6 +87,29 @@ def follow_feed(watchlist: Watchlist, url: str, allow_private: bool = False) -> 
     return url, watchlist.add_feed(url, to_iso(now()))
 
 
+def _release_dead_runs(watchlist: Watchlist) -> None:
+    """Free at once the claims of runs on this host whose process is gone (killed, crashed).
+
+    A run's id is `host:pid:random`; runs on other hosts, or whose pid lives (perhaps reused), keep
+    their claims until the lease ends.
+    """
+    host = socket.gethostname()
+    for run in watchlist.claimants(f"{host}:"):
+        pid = run.split(":")[-2]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            watchlist.release(run)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
 def poll(
     store: Store,
     fetcher: Fetcher,
@@ -97,6 +120,7 @@ def poll(
 ) -> PollSummary:
     """One run: feeds first, then the due articles; errors are collected per URL, never raised."""
     watchlist = Watchlist(store.db)
+    _release_dead_runs(watchlist)
     lease = max(CLAIM_LEASE, timedelta(seconds=2 * fetcher.longest_fetch()))
     run = Run(
         watchlist,

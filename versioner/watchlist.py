@@ -178,6 +178,16 @@ class Watchlist:
         """Push back the expiry of every claim a run still holds in a table."""
         self.db.execute(f"UPDATE {table} SET claim_expires = ? WHERE claimed_by = ?", [expires, run])
 
+    def claimants(self, prefix: str) -> list[str]:
+        """The runs whose id starts with prefix that hold claims (a host's runs: `host:`)."""
+        found: set[str] = set()
+        for table in (URLS, FEEDS):
+            rows = self.db.execute(
+                f"SELECT DISTINCT claimed_by FROM {table} WHERE substr(claimed_by, 1, ?) = ?", [len(prefix), prefix]
+            ).fetchall()
+            found.update(row[0] for row in rows)
+        return sorted(found)
+
     def release(self, run: str) -> None:
         """Give back what a run claimed and did not record (it was interrupted)."""
         for table in (URLS, FEEDS):
