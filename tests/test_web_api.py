@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id, build_database
 
 from versioner.cli import cli
-from versioner.shapes import article_summary, version_detail
+from versioner.shapes import article_summaries, version_detail
 from versioner.store import Store
 from web import create_app
 
@@ -38,7 +38,7 @@ def test_articles_lists_summaries_most_recently_changed_first(client, db_path):
     body = get_json(client, "/api/articles")
     store = Store(db_path)
     try:
-        assert body["articles"] == [article_summary(row) for row in store.articles()]
+        assert body["articles"] == article_summaries(store, store.articles())
     finally:
         store.close()
     assert body["total"] == 7 and body["page"] == 1 and body["next"] is None and body["previous"] is None

@@ -114,11 +114,9 @@ def ingest(
 @pass_context
 def articles(ctx: Context, site: str | None, limit: int, as_json: bool) -> None:
     """List articles, most recently changed first, with the next scheduled check of tracked ones."""
-    from .shapes import article_summary
+    from .shapes import article_summaries
 
-    rows = [article_summary(row) for row in ctx.store.articles(limit=limit, site=site)]
-    checks = ctx.watchlist.next_checks([row["id"] for row in rows])
-    rows = [{**row, "next_check": checks.get(row["id"])} for row in rows]
+    rows = article_summaries(ctx.store, ctx.store.articles(limit=limit, site=site))
     if as_json:
         emit_json(rows)
         return

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request, url_for
 
-from versioner.shapes import article_summary, diff_json, version_detail, version_summary
+from versioner.shapes import article_summaries, diff_json, version_detail, version_summary
 
 from . import diffs
 from .db import get_store
@@ -26,7 +26,7 @@ def articles():
     link_args = {"per_page": per_page, **({"site": site} if site else {})}
     return jsonify(
         {
-            "articles": [article_summary(row) for row in rows],
+            "articles": article_summaries(store, rows),
             "page": page,
             "per_page": per_page,
             "total": total,
@@ -42,7 +42,7 @@ def article(ref: str):
     store = get_store()
     row = store.article(whole_number(ref, "an article id"))
     versions = [version_summary(v) for v in store.versions(row["id"])]
-    return jsonify({"article": article_summary(row), "versions": versions})
+    return jsonify({"article": article_summaries(store, [row])[0], "versions": versions})
 
 
 @bp.get("/articles/<ref>/versions/<n>")
