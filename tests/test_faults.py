@@ -94,3 +94,32 @@ def test_a_long_reader_does_not_block_ingestion(tmp_path):
     reader.execute("COMMIT")
     reader.close()
     store.close()
+
+
+def test_a_full_disk_in_a_batched_ingest_loses_no_committed_capture_and_a_rerun_completes(tmp_path):
+    from versioner.batch import ingest_paths
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    words = random.Random(11)
+    for minute in range(6):
+        size = 400 if minute == 3 else 2  # the fourth capture is too big for the room left
+        body = "\n\n".join(" ".join(f"{words.getrandbits(40):x}" for _ in range(200)) for _ in range(size))
+        name = folder / f"2025-03-01T10-{minute:02d}-00Z.txt"
+        name.write_text(f"Story {minute}\n\n{body}")
+        (folder / (name.name + ".meta.json")).write_text(f'{{"url": "https://a.example/{minute}"}}')
+    store = Store(tmp_path / "batched.db")
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages + 60}")
+    summary = ingest_paths(store, [folder])
+    assert summary.errors and all(
+        "refused a write" in e["error"] or "not stored" in e["error"] for e in summary.errors
+    )
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = {row[0] for row in store.db.execute("SELECT url FROM articles")}
+    assert len(stored) == len(summary.results)  # every result reported stored is stored, nothing more
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    again = ingest_paths(store, [folder])
+    assert not again.errors
+    assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
+    store.close()
