@@ -4,7 +4,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from web_fixtures import HOSTILE_URL, KURSK_URL_PART, REVERT_URL, article_id, build_database, text_capture
+from helpers import text_capture
+from web_fixtures import HOSTILE_URL, KURSK_URL_PART, REVERT_URL, article_id, build_database
 
 from versioner.ingest import ingest
 from versioner.store import Store
@@ -99,7 +100,7 @@ def test_entry_ids_survive_a_backfill_that_renumbers_versions(tmp_path):
     try:  # a capture from before the first one turns up late: every version's number moves up by one
         ingest(
             store,
-            text_capture("Harbour plan on the agenda\n\nThe council meets on Tuesday.", REVERT_URL, -60),
+            text_capture("Harbour plan on the agenda\n\nThe council meets on Tuesday.", -60, url=REVERT_URL),
         )
         assert [v.n for v in store.versions(revert)] == [1, 2, 3, 4]
     finally:

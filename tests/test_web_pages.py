@@ -4,6 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from helpers import text_capture
 from web_fixtures import (
     HOSTILE_URL,
     KURSK_URL_PART,
@@ -12,7 +13,6 @@ from web_fixtures import (
     article_id,
     build_database,
     hrefs,
-    text_capture,
 )
 
 import web.diffs
@@ -340,7 +340,7 @@ def test_a_new_version_changes_the_diff_page_etag_as_its_chooser_changes(tmp_pat
     before = client.get(f"/articles/{revert}/diff?from=1&to=2")
     store = Store(path)
     try:
-        ingest(store, text_capture("Harbour plan approved\n\nThe plan was approved.", REVERT_URL, 200))
+        ingest(store, text_capture("Harbour plan approved\n\nThe plan was approved.", 200, url=REVERT_URL))
     finally:
         store.close()
     after = client.get(

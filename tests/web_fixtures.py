@@ -4,11 +4,11 @@ Imported by tests/test_web_*.py and tests/e2e/; plain functions, so each test mo
 """
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from helpers import text_capture
+
 from versioner.batch import ingest_paths
-from versioner.capture import Capture
 from versioner.ingest import ingest
 from versioner.store import Store
 
@@ -27,19 +27,8 @@ STORY = "Harbour plan approved\n\nThe council approved the harbour plan on Tuesd
 EDITED = (
     "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday night.\n\nWork starts in June."
 )
-T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)
 # What must never reach an HTML page unescaped.
 UNESCAPED = re.compile(r"<script>alert|<img src=x onerror")
-
-
-def text_capture(body: str, url: str, minutes: float) -> Capture:
-    return Capture(
-        raw=body.encode(),
-        url=url,
-        fetched_at=T0 + timedelta(minutes=minutes),
-        source="test",
-        kind_hint="text",
-    )
 
 
 def build_database(path: Path) -> Path:
@@ -49,9 +38,9 @@ def build_database(path: Path) -> Path:
         summary = ingest_paths(store, [SNAPSHOTS])
         assert summary.count("new version") == 12, summary.describe()
         for minutes, body in zip((0, 60), HOSTILE_BODIES, strict=True):
-            ingest(store, text_capture(f"{HOSTILE_TITLE}\n\n{body}", HOSTILE_URL, minutes))
+            ingest(store, text_capture(f"{HOSTILE_TITLE}\n\n{body}", minutes, url=HOSTILE_URL))
         for minutes, body in ((0, STORY), (30, EDITED), (90, STORY)):  # version 3 reverts to version 1
-            ingest(store, text_capture(body, REVERT_URL, minutes))
+            ingest(store, text_capture(body, minutes, url=REVERT_URL))
     finally:
         store.close()
     return path
