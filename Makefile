@@ -20,6 +20,7 @@ run: $(BIN)/versioner
 
 test: $(BIN)/versioner
 	$(BIN)/ruff check versioner web tests benchmarks
+	$(BIN)/ruff format --check versioner web tests benchmarks
 	$(BIN)/pytest
 
 bench: $(BIN)/versioner

@@ -22,6 +22,8 @@ from versioner.watchlist import URLS, Watchlist
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEDULE = parse_schedule(None)
+
+
 @pytest.fixture
 def fetcher():
     settings = FetchSettings(allow_private=True, host_delay=0, backoff=0.01, timeout=2, retries=0)

@@ -10,6 +10,7 @@ from helpers import ingest_all, text_capture
 
 from versioner import textcodec
 from versioner.batch import ingest_paths
+from versioner.search import search
 from versioner.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +110,7 @@ def test_search_finds_words_of_an_older_version_with_a_snippet(store):
             text_capture("Harbour\n\nThe council rejected the plan.", 10),
         ],
     )
-    total, hits = store.search("praised")
+    total, hits = search(store, "praised")
     assert total == 1 and hits[0]["n"] == 1
     assert "\x02praised\x03" in hits[0]["snippet"]
-    assert store.search("rejected")[1][0]["matching"] == [2]
+    assert search(store, "rejected")[1][0]["matching"] == [2]

@@ -71,11 +71,13 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         if reason:
             store.refresh_article(article_id)
             return IngestResult(capture.source, "rejected", article_id, url, reason=reason)
-        store.put_text(article_id, article.content_hash, article.text)
+        store.texts.put(article_id, article.content_hash, article.text)
         outcome = _reconcile(store, article_id)
         store.refresh_article(article_id)
         if capture_id in outcome.held_back:
-            return IngestResult(capture.source, "truncated", article_id, url, reason=outcome.held_back[capture_id])
+            return IngestResult(
+                capture.source, "truncated", article_id, url, reason=outcome.held_back[capture_id]
+            )
         n, revert_of = outcome.placed[capture_id]
         status = "new version" if outcome.versions_after > outcome.versions_before else "unchanged"
         return IngestResult(capture.source, status, article_id, url, n, revert_of)
@@ -94,7 +96,7 @@ class _Outcome:
 def _reconcile(store: Store, article_id: int) -> _Outcome:
     """Rebuild an article's versions from its captures, touching only the rows that change.
 
-    Every candidate capture's text is in the store (put_text at ingest), so a capture held back as
+    Every candidate capture's text is in the store (texts.put at ingest), so a capture held back as
     truncated and confirmed later has its text at hand.
     """
     accepted, truncated = _judge_truncation(store.candidate_captures(article_id))

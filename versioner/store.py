@@ -11,12 +11,11 @@ from pathlib import Path
 import sqlite_utils
 import zstandard
 
-from . import search, textcodec
-from .errors import NotFound, SearchSyntaxError, StorageError
+from .errors import NotFound, StorageError
 from .schema import connect
+from .texts import TextStore
 
 RAW_COMPRESSION_LEVEL = 3
-TEXT_CACHE_CHARACTERS = 16_000_000  # decoded texts kept in memory, about 16 MB of text or more
 BATCH_SECONDS = 0.5
 
 
@@ -78,8 +77,6 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
-        self._texts: dict[int, str] = {}  # decoded texts by id, oldest first: texts never change
-        self._cached_characters = 0
         self._batch_started: float | None = None
         # search-index changes wait for the commit: FTS5 flushes its buffer at every savepoint otherwise
         self._index_queue: list[tuple] = []
@@ -88,6 +85,7 @@ class Store:
             self.db: sqlite_utils.Database = connect(path)
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
             raise StorageError(f"cannot open database {path}: {err}") from None
+        self.texts = TextStore(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -111,7 +109,7 @@ class Store:
             self._flush_index()
             self.db.execute("COMMIT")
         except BaseException as err:
-            self._forget_texts()  # the cache may hold texts of rows that are rolled back now
+            self.texts.forget()
             self._index_queue.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
@@ -156,7 +154,7 @@ class Store:
             yield
             self.db.execute("RELEASE unit")
         except BaseException as err:
-            self._forget_texts()
+            self.texts.forget()
             del self._index_queue[queued:]
             if not self.db.conn.in_transaction:
                 self._index_queue.clear()
@@ -331,17 +329,17 @@ class Store:
         """The version with its text (a Version already has it)."""
         if isinstance(info, Version):
             return info
-        return Version(**vars(info), text=self.text(info.article_id, info.text_hash))
+        return Version(**vars(info), text=self.texts.get(info.article_id, info.text_hash))
 
     def insert_version(self, article_id: int, n: int, fields: dict) -> int:
-        """A new version row (its text must be stored with put_text first), indexed for search."""
+        """A new version row (its text must be in `texts` first), indexed for search."""
         columns = {"article_id": article_id, "n": n, **fields}
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         version_id = self.db.execute(
             f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
         ).lastrowid
-        self._index(version_id, fields["title"], self.text(article_id, fields["text_hash"]))
+        self._index(version_id, fields["title"], self.texts.get(article_id, fields["text_hash"]))
         return version_id
 
     def update_version(self, old: VersionInfo, fields: dict) -> None:
@@ -350,7 +348,7 @@ class Store:
         if "title" in fields or "text_hash" in fields:
             self._unindex(old)
             new_hash = fields.get("text_hash", old.text_hash)
-            self._index(old.id, fields.get("title", old.title), self.text(old.article_id, new_hash))
+            self._index(old.id, fields.get("title", old.title), self.texts.get(old.article_id, new_hash))
 
     def delete_version(self, old: VersionInfo) -> None:
         self._unindex(old)
@@ -361,7 +359,7 @@ class Store:
 
     def _unindex(self, old: VersionInfo) -> None:
         """A contentless FTS5 index forgets a row only when told the exact values it indexed."""
-        self._index_queue.append(("delete", old.id, old.title, self.text(old.article_id, old.text_hash)))
+        self._index_queue.append(("delete", old.id, old.title, self.texts.get(old.article_id, old.text_hash)))
 
     def _flush_index(self) -> None:
         """Apply the queued search-index changes, in order, inside the transaction about to commit."""
@@ -376,74 +374,6 @@ class Store:
                     "INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [rowid, title, text]
                 )
         self._index_queue.clear()
-
-    # --- texts: each distinct text of an article once, delta-compressed (textcodec.py) -----------
-
-    def put_text(self, article_id: int, content_hash: str, text: str) -> None:
-        """Store a text unless the article has it already, compressed against a similar recent one."""
-        if self.db.execute(
-            "SELECT 1 FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
-        ).fetchone():
-            return
-        recent = self.db.execute(
-            "SELECT id, depth FROM texts WHERE article_id = ? ORDER BY id DESC LIMIT ?",
-            [article_id, textcodec.CANDIDATE_BASES],
-        ).fetchall()
-        if not recent:  # an article's first text: the site's keyframes may share its boilerplate
-            recent = self.db.execute(
-                """SELECT t.id, t.depth FROM texts t JOIN articles a ON a.id = t.article_id
-                   WHERE a.site = (SELECT site FROM articles WHERE id = ?) AND t.depth = 0
-                   ORDER BY t.id DESC LIMIT ?""",
-                [article_id, textcodec.CANDIDATE_BASES],
-            ).fetchall()
-        depths = {text_id: depth for text_id, depth in recent if depth < textcodec.MAX_DEPTH}
-        base_id, data = textcodec.best_compression(text, [(tid, self._text_by_id(tid)) for tid in depths])
-        text_id = self.db.execute(
-            "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                article_id,
-                content_hash,
-                base_id,
-                0 if base_id is None else depths[base_id] + 1,
-                len(text.encode()),
-                data,
-            ],
-        ).lastrowid
-        self._remember_text(text_id, text)  # the next version of this article will want it as a base
-
-    def text(self, article_id: int, content_hash: str) -> str:
-        row = self.db.execute(
-            "SELECT id FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"article {article_id} has no text {content_hash}")
-        return self._text_by_id(row[0])
-
-    def _text_by_id(self, text_id: int) -> str:
-        """Walk the chain of bases back to a keyframe (or a cached text), then decode forward."""
-        chain = []
-        current: int | None = text_id
-        while current is not None and current not in self._texts:
-            base_id, data = self.db.execute(
-                "SELECT base_id, data FROM texts WHERE id = ?", [current]
-            ).fetchone()
-            chain.append((current, data))
-            current = base_id
-        text = self._texts[current] if current is not None else None
-        for tid, data in reversed(chain):
-            text = textcodec.decompress(data, text)
-            self._remember_text(tid, text)
-        return text
-
-    def _remember_text(self, text_id: int, text: str) -> None:
-        self._texts[text_id] = text
-        self._cached_characters += len(text)
-        while self._cached_characters > TEXT_CACHE_CHARACTERS and len(self._texts) > 1:
-            self._cached_characters -= len(self._texts.pop(next(iter(self._texts))))
-
-    def _forget_texts(self) -> None:
-        self._texts.clear()
-        self._cached_characters = 0
 
     # --- web UI: reading views and the diff cache ---------------------------------------------
 
@@ -467,43 +397,6 @@ class Store:
             )
         )
 
-    def search(self, text: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
-        """Articles whose versions match text (best first): the total and one page of hits.
-
-        Each hit carries the latest matching version's n, its highlighted title and a snippet with
-        matches between MATCH_START and MATCH_END (search.py), and `matching`: every version n that
-        matched. The index holds no text (texts are stored compressed), so snippets are cut here.
-        """
-        query = search.fts_query(text)
-        if not query:
-            return 0, []
-        params = {"query": query, "limit": limit, "offset": offset}
-        try:
-            total = self.db.execute(_search_hits_sql("SELECT count(*) FROM per_article"), params).fetchone()[
-                0
-            ]
-            rows = list(
-                self.db.query(
-                    _search_hits_sql("""
-                SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
-                       p.matching
-                FROM per_article p
-                JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
-                JOIN articles a ON a.id = p.article_id
-                ORDER BY p.best, a.last_changed DESC LIMIT :limit OFFSET :offset"""),
-                    params,
-                )
-            )
-        except sqlite3.OperationalError as err:
-            raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
-        terms = search.terms(query)
-        for row in rows:
-            row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
-            version = self.version(row["id"], row["n"])
-            row["title_match"] = search.highlight(version.title, terms)
-            row["snippet"] = search.snippet(version.text, terms)
-        return total, rows
-
     def cached_diff(self, key: str) -> str | None:
         """A diff computed before (JSON text), by the key web.diffs derives from both sides."""
         row = self.db.execute("SELECT diff FROM diff_cache WHERE key = ?", [key]).fetchone()
@@ -524,18 +417,3 @@ VERSION_COLUMNS = (
     "id, article_id, n, title, byline, text_hash, words, published, updated, "
     "first_seen, last_seen, capture_count, revert_of"
 )
-
-
-def _search_hits_sql(select: str) -> str:
-    return f"""
-        WITH hits AS MATERIALIZED (
-            SELECT v.article_id, v.n, v.text_hash, bm25(versions_fts, 4.0, 1.0) AS score
-            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
-            WHERE versions_fts MATCH :query
-        ),
-        per_article AS (
-            SELECT article_id, group_concat(n) AS matching, min(score) AS best, max(n) AS latest
-            FROM hits GROUP BY article_id
-        )
-        {select}
-    """

@@ -55,7 +55,9 @@ def _sql_decompress(data: bytes | None, base: str | None) -> str | None:
 
 def _compressor(base: str | None, level: int = LEVEL) -> zstandard.ZstdCompressor:
     dictionary = _dictionary(base) if base is not None else None
-    return zstandard.ZstdCompressor(level=level, dict_data=dictionary, write_checksum=False, write_dict_id=False)
+    return zstandard.ZstdCompressor(
+        level=level, dict_data=dictionary, write_checksum=False, write_dict_id=False
+    )
 
 
 def _dictionary(base: str) -> zstandard.ZstdCompressionDict:

@@ -9,7 +9,8 @@ from .errors import BadURL
 MAX_URL_LENGTH = 2048
 # Where a page names its own URL: <link rel=canonical href=...>, else <meta property=og:url content=...>.
 CANONICAL_LINK = re.compile(
-    rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*>|<meta\b[^>]*\bproperty=["']og:url["'][^>]*>""", re.IGNORECASE
+    rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*>|<meta\b[^>]*\bproperty=["']og:url["'][^>]*>""",
+    re.IGNORECASE,
 )
 HREF = re.compile(rb"""\b(?:href|content)=["']?([^"'\s>]+)""", re.IGNORECASE)
 

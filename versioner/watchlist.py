@@ -183,7 +183,8 @@ class Watchlist:
         found: set[str] = set()
         for table in (URLS, FEEDS):
             rows = self.db.execute(
-                f"SELECT DISTINCT claimed_by FROM {table} WHERE substr(claimed_by, 1, ?) = ?", [len(prefix), prefix]
+                f"SELECT DISTINCT claimed_by FROM {table} WHERE substr(claimed_by, 1, ?) = ?",
+                [len(prefix), prefix],
             ).fetchall()
             found.update(row[0] for row in rows)
         return sorted(found)

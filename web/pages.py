@@ -7,6 +7,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.exceptions import BadRequest
 
 from versioner.errors import NotFound, SearchSyntaxError
+from versioner.search import search as search_articles
 from versioner.shapes import render_terminal
 from versioner.store import VersionInfo
 
@@ -224,7 +225,7 @@ def search():
         raise BadRequest("a search is at most 500 characters long")
     if query:
         try:
-            total, hits = get_store().search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+            total, hits = search_articles(get_store(), query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         except SearchSyntaxError:
             problem = "That search could not be read. Try plain words, or a phrase in double quotes."
     return render_template(

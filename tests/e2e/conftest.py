@@ -26,7 +26,9 @@ def base_url(db_path):
     """The app served by waitress, as `versioner serve` does, on a free port of 127.0.0.1."""
     import waitress
 
-    server = waitress.create_server(create_app({"DATABASE": str(db_path)}), host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(
+        create_app({"DATABASE": str(db_path)}), host="127.0.0.1", port=0, threads=4
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
