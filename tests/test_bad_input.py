@@ -16,12 +16,12 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from helpers import free_port, wait_for
+from web_fixtures import start_tags
 from werkzeug.exceptions import HTTPException
 
 from versioner.capture import Capture, read_file
@@ -491,18 +491,6 @@ def hostile(web_db) -> int:
         store.close()
 
 
-class _Tags(HTMLParser):
-    """Every start tag of a document with its attributes; text, however hostile, is not a tag."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 def _hostile_pages(client, hostile: int) -> list[str]:
     permalink = client.get(f"/articles/{hostile}/diff/1..2").headers["Location"]
     return [
@@ -545,7 +533,7 @@ def test_template_syntax_in_an_article_is_shown_not_evaluated(client, hostile):
 
 def test_no_page_carries_a_script_an_event_handler_or_a_link_that_is_not_http(client, hostile):
     for url in _hostile_pages(client, hostile):
-        for tag, attrs in _Tags(client.get(url).get_data(as_text=True)).tags:
+        for tag, attrs in start_tags(client.get(url).get_data(as_text=True)):
             assert tag not in ("img", "iframe", "object", "embed"), url
             if tag == "script":
                 assert attrs == {"src": "/static/app.js", "defer": None}, url
@@ -556,7 +544,7 @@ def test_no_page_carries_a_script_an_event_handler_or_a_link_that_is_not_http(cl
 
 
 def test_the_hostile_url_is_only_a_quoted_attribute_on_the_article_page(client, hostile):
-    tags = _Tags(client.get(f"/articles/{hostile}").get_data(as_text=True)).tags
+    tags = start_tags(client.get(f"/articles/{hostile}").get_data(as_text=True))
     [link] = [attrs for tag, attrs in tags if tag == "a" and "external" in attrs.get("rel", "")]
     assert link["href"].startswith('https://evil.example.org/news/"><script>')  # one attribute, intact
 
@@ -573,7 +561,7 @@ def test_feeds_keep_hostile_fields_as_text_and_their_html_runs_nothing(client, h
     assert {e.findtext(f"{atom}author/{atom}name") for e in hostile_entries} == {BYLINE, BYLINE + "x"}
     for entry in entries:
         content = entry.findtext(f"{atom}content")  # the HTML a feed reader renders
-        for tag, attrs in _Tags(content).tags:
+        for tag, attrs in start_tags(content):
             assert tag not in ("script", "img", "iframe"), content
             assert not [name for name in attrs if name.startswith("on")], content
             assert "href" not in attrs or attrs["href"].startswith("http"), content

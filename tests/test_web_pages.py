@@ -1,7 +1,6 @@
 """The HTML pages, through Flask's test client, over a database filled by ingesting snapshots/."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from helpers import text_capture
@@ -12,7 +11,9 @@ from web_fixtures import (
     UNESCAPED,
     article_id,
     build_database,
+    hostile_pages,
     hrefs,
+    start_tags,
 )
 
 import web.diffs
@@ -426,15 +427,7 @@ def test_overlong_search_is_a_400(client):
 
 def test_hostile_article_text_is_escaped_on_every_page(client, ids):
     hostile = ids["hostile"]
-    for url in (
-        "/",
-        f"/articles/{hostile}",
-        f"/articles/{hostile}/versions/1",
-        f"/articles/{hostile}/diff",
-        f"/articles/{hostile}/diff?from=1&to=2&view=side",
-        "/search?q=Evil",
-        "/search?q=alert",
-    ):
+    for url in hostile_pages(hostile):
         html = page(client, url)
         assert not UNESCAPED.search(html), url
         assert "&lt;script&gt;" in html, url
@@ -458,18 +451,6 @@ def test_every_response_carries_a_strict_content_security_policy(client, ids):
         assert headers["Referrer-Policy"] == "same-origin"
 
 
-class _Tags(HTMLParser):
-    """Every start tag of a page with its attributes (text, however hostile, is not a tag)."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 def test_pages_have_no_inline_script_style_or_event_handler(client, ids):
     for url in (
         "/",
@@ -480,7 +461,7 @@ def test_pages_have_no_inline_script_style_or_event_handler(client, ids):
         "/about",
         "/articles/0",
     ):
-        tags = _Tags(client.get(url).get_data(as_text=True)).tags
+        tags = start_tags(client.get(url).get_data(as_text=True))
         assert [attrs for tag, attrs in tags if tag == "script"] == [{"src": "/static/app.js", "defer": None}]
         assert "style" not in [tag for tag, _ in tags] and "img" not in [tag for tag, _ in tags]
         assert not [

@@ -4,6 +4,7 @@ Imported by tests/test_web_*.py and tests/e2e/; plain functions, so each test mo
 """
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from helpers import text_capture
@@ -58,3 +59,31 @@ def article_id(path: Path, url_part: str) -> int:
 
 def hrefs(html: str) -> list[str]:
     return re.findall(r"""href=["']([^"']+)["']""", html)
+
+
+def hostile_pages(article: int) -> list[str]:
+    """Every page that shows the hostile article's headline or text."""
+    return [
+        "/",
+        f"/articles/{article}",
+        f"/articles/{article}/versions/1",
+        f"/articles/{article}/diff",
+        f"/articles/{article}/diff?from=1&to=2&view=side",
+        "/search?q=Evil",
+        "/search?q=alert",
+    ]
+
+
+def start_tags(html: str) -> list[tuple[str, dict]]:
+    """Every start tag of a document with its attributes; text, however hostile, is not a tag."""
+    return _StartTags(html).tags
+
+
+class _StartTags(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))

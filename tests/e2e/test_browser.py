@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id, build_database
+from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id, build_database, hostile_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -81,15 +81,7 @@ def test_the_diff_works_without_javascript(browser, base_url, db_path):
 
 def test_hostile_article_executes_nothing_anywhere(page, base_url, db_path):
     hostile = article_id(db_path, HOSTILE_URL)
-    for path in (
-        "/",
-        f"/articles/{hostile}",
-        f"/articles/{hostile}/versions/1",
-        f"/articles/{hostile}/diff",
-        f"/articles/{hostile}/diff?from=1&to=2&view=side",
-        "/search?q=Evil",
-        "/search?q=alert",
-    ):
+    for path in hostile_pages(hostile):
         page.goto(base_url + path)
         page.wait_for_load_state("load")
         assert "<script>alert" in page.inner_text("body"), path  # shown as text
