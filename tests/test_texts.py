@@ -1,6 +1,7 @@
 """Compact version texts: exact round trips, bounded chains, and readable through plain SQL."""
 
 import asyncio
+import random
 import sqlite3
 import subprocess
 import sys
@@ -114,3 +115,19 @@ def test_search_finds_words_of_an_older_version_with_a_snippet(store):
     assert total == 1 and hits[0]["n"] == 1
     assert "\x02praised\x03" in hits[0]["snippet"]
     assert search(store, "rejected")[1][0]["matching"] == [2]
+
+
+def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(tmp_path):
+    rng = random.Random(4)
+    page = "<html><body><article>" + "".join(f"<p>{rng.getrandbits(64):x} words</p>" for _ in range(400))
+    pages = [f"{page}<footer>tracking id {i}</footer></article></body></html>" for i in range(60)]
+    store = Store(tmp_path / "raw.db")
+    ingest_all(store, [text_capture(p, i, url="https://a.example/page") for i, p in enumerate(pages)])
+    deltas, keyframes = store.db.execute(
+        "SELECT max(length(data)) FILTER (WHERE depth > 0), count(*) FILTER (WHERE depth = 0) FROM raw_blobs"
+    ).fetchone()
+    assert deltas < 100  # each later copy costs only its changed bytes
+    assert keyframes == 3  # a chain of bases stops at MAX_DEPTH: 60 captures, a keyframe every 25
+    fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
+    hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
+    assert [fresh.raw(h) for h in hashes] == [p.encode() for p in pages]

@@ -212,4 +212,11 @@ CREATE INDEX tracked_urls_by_claim ON tracked_urls (claimed_by)
 """
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _web, _capture]
+def _raw_deltas(db: sqlite_utils.Database) -> None:
+    """Raw captures compressed against the article's previous capture: consecutive copies of a page
+    differ in a few bytes (tracking ids, ads), so each costs little more than what changed."""
+    db.execute("ALTER TABLE raw_blobs ADD COLUMN base_hash TEXT REFERENCES raw_blobs (hash)")
+    db.execute("ALTER TABLE raw_blobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _web, _capture, _raw_deltas]

@@ -11,12 +11,14 @@ from pathlib import Path
 import sqlite_utils
 import zstandard
 
+from . import textcodec
 from .errors import NotFound, StorageError
 from .schema import connect
 from .texts import TextStore
 
 RAW_COMPRESSION_LEVEL = 3
 BATCH_SECONDS = 0.5
+RAW_CACHE_BYTES = 32_000_000  # raw captures kept decoded: each article's last one is its next one's base
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,15 @@ class CaptureState:
     updated: str | None
 
 
+def _raw_compressor(base: bytes | None) -> zstandard.ZstdCompressor:
+    dictionary = (
+        None
+        if base is None
+        else zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    )
+    return zstandard.ZstdCompressor(level=RAW_COMPRESSION_LEVEL, dict_data=dictionary)
+
+
 def _storage_error(err: BaseException) -> BaseException:
     """SQLite's own errors said as a StorageError; anything else unchanged."""
     if isinstance(err, sqlite3.Error):
@@ -86,6 +97,8 @@ class Store:
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
+        self._raws: dict[str, bytes] = {}  # decoded raw captures by hash, oldest first
+        self._cached_raw_bytes = 0
 
     def close(self) -> None:
         self.db.close()
@@ -109,7 +122,7 @@ class Store:
             self._flush_index()
             self.db.execute("COMMIT")
         except BaseException as err:
-            self.texts.forget()
+            self._forget_decoded()
             self._index_queue.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
@@ -154,7 +167,7 @@ class Store:
             yield
             self.db.execute("RELEASE unit")
         except BaseException as err:
-            self.texts.forget()
+            self._forget_decoded()
             del self._index_queue[queued:]
             if not self.db.conn.in_transaction:
                 self._index_queue.clear()
@@ -231,22 +244,63 @@ class Store:
 
     # --- raw bytes ------------------------------------------------------------------------------
 
-    def put_raw(self, raw: bytes) -> str:
-        """Store raw bytes once, compressed; returns their hash."""
+    def put_raw(self, raw: bytes, article_id: int) -> str:
+        """Store raw bytes once, compressed against the article's previous capture; returns their hash."""
         digest = hashlib.sha256(raw).hexdigest()
-        if self.db.execute("SELECT 1 FROM raw_blobs WHERE hash = ?", [digest]).fetchone() is None:
-            data = zstandard.ZstdCompressor(level=RAW_COMPRESSION_LEVEL).compress(raw)
-            self.db.execute(
-                "INSERT INTO raw_blobs (hash, size, compression, data) VALUES (?, ?, 'zstd', ?)",
-                [digest, len(raw), data],
-            )
+        if self.db.execute("SELECT 1 FROM raw_blobs WHERE hash = ?", [digest]).fetchone() is not None:
+            return digest
+        base = self.db.execute(
+            """SELECT b.hash, b.depth FROM captures c JOIN raw_blobs b ON b.hash = c.raw_hash
+               WHERE c.article_id = ? ORDER BY c.id DESC LIMIT 1""",
+            [article_id],
+        ).fetchone()
+        if base is not None and base[1] < textcodec.MAX_DEPTH:
+            base_hash, depth = base[0], base[1] + 1
+            data = _raw_compressor(self.raw(base_hash)).compress(raw)
+        else:
+            base_hash, depth = None, 0
+            data = _raw_compressor(None).compress(raw)
+        self.db.execute(
+            "INSERT INTO raw_blobs (hash, size, compression, data, base_hash, depth) VALUES (?, ?, 'zstd', ?, ?, ?)",
+            [digest, len(raw), data, base_hash, depth],
+        )
+        self._remember_raw(digest, raw)
         return digest
 
     def raw(self, raw_hash: str) -> bytes:
-        row = self.db.execute("SELECT compression, data FROM raw_blobs WHERE hash = ?", [raw_hash]).fetchone()
-        if row is None:
-            raise NotFound(f"no raw capture {raw_hash}")
-        return zstandard.ZstdDecompressor().decompress(row[1]) if row[0] == "zstd" else row[1]
+        """Raw bytes by hash: the chain of bases decoded from its start (or a bytes object in memory)."""
+        chain = []
+        current = raw_hash
+        while current is not None and current not in self._raws:
+            row = self.db.execute(
+                "SELECT base_hash, data FROM raw_blobs WHERE hash = ?", [current]
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no raw capture {current}")
+            chain.append((current, row[1]))
+            current = row[0]
+        raw = self._raws[current] if current is not None else None
+        for digest, data in reversed(chain):
+            dictionary = (
+                None
+                if raw is None
+                else zstandard.ZstdCompressionDict(raw, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+            )
+            raw = zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
+            self._remember_raw(digest, raw)
+        return raw
+
+    def _forget_decoded(self) -> None:
+        """After a rollback: what was decoded in memory may belong to rows that are gone."""
+        self.texts.forget()
+        self._raws.clear()
+        self._cached_raw_bytes = 0
+
+    def _remember_raw(self, digest: str, raw: bytes) -> None:
+        self._raws[digest] = raw
+        self._cached_raw_bytes += len(raw)
+        while self._cached_raw_bytes > RAW_CACHE_BYTES and len(self._raws) > 1:
+            self._cached_raw_bytes -= len(self._raws.pop(next(iter(self._raws))))
 
     # --- captures -------------------------------------------------------------------------------
 
