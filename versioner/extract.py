@@ -1,6 +1,6 @@
 """Snapshot content → the parts of an article: title, byline, times and body paragraphs.
 
-HTML goes through trafilatura (main text and metadata; htmldate for times); plain text is read line by
+HTML goes through trafilatura (main text and metadata; times as the page declares them); plain text is read line by
 line, paragraphs split on blank lines. Nothing here decides what counts as a change: that is normalize.py.
 """
 

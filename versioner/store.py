@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
-import zstandard
 
 from . import textcodec
 from .errors import NotFound, StorageError
@@ -61,15 +60,6 @@ class CaptureState:
     byline: str
     published: str | None
     updated: str | None
-
-
-def _raw_compressor(base: bytes | None) -> zstandard.ZstdCompressor:
-    dictionary = (
-        None
-        if base is None
-        else zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    )
-    return zstandard.ZstdCompressor(level=RAW_COMPRESSION_LEVEL, dict_data=dictionary)
 
 
 def _storage_error(err: BaseException) -> BaseException:
@@ -256,10 +246,10 @@ class Store:
         ).fetchone()
         if base is not None and base[1] < textcodec.MAX_DEPTH:
             base_hash, depth = base[0], base[1] + 1
-            data = _raw_compressor(self.raw(base_hash)).compress(raw)
+            data = textcodec.pack(raw, self.raw(base_hash), RAW_COMPRESSION_LEVEL)
         else:
             base_hash, depth = None, 0
-            data = _raw_compressor(None).compress(raw)
+            data = textcodec.pack(raw, None, RAW_COMPRESSION_LEVEL)
         self.db.execute(
             "INSERT INTO raw_blobs (hash, size, compression, data, base_hash, depth) VALUES (?, ?, 'zstd', ?, ?, ?)",
             [digest, len(raw), data, base_hash, depth],
@@ -281,12 +271,7 @@ class Store:
             current = row[0]
         raw = self._raws[current] if current is not None else None
         for digest, data in reversed(chain):
-            dictionary = (
-                None
-                if raw is None
-                else zstandard.ZstdCompressionDict(raw, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-            )
-            raw = zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
+            raw = textcodec.unpack(data, raw)
             self._remember_raw(digest, raw)
         return raw
 
@@ -340,18 +325,15 @@ class Store:
             [status, reason, version_id, capture_id],
         )
 
-    def captures(self, article_id: int, version_id: int | None = None) -> list[dict]:
-        """Captures of an article (or of one version), oldest first, without the raw bytes."""
-        where, params = "c.article_id = ?", [article_id]
-        if version_id is not None:
-            where, params = where + " AND c.version_id = ?", params + [version_id]
+    def captures(self, article_id: int) -> list[dict]:
+        """Captures of an article, oldest first, with the version each landed on; no raw bytes."""
         return list(
             self.db.query(
-                f"""SELECT c.id, c.fetched_at, c.ingested_at, c.source, c.raw_hash, c.http_status, c.status,
+                """SELECT c.id, c.fetched_at, c.ingested_at, c.source, c.raw_hash, c.http_status, c.status,
                        c.reason, c.title, c.words, v.n AS version
                 FROM captures c LEFT JOIN versions v ON v.id = c.version_id
-                WHERE {where} ORDER BY c.fetched_at, c.id""",
-                params,
+                WHERE c.article_id = ? ORDER BY c.fetched_at, c.id""",
+                [article_id],
             )
         )
 

@@ -1,4 +1,4 @@
-"""Version texts stored small: zstd, each text compressed with a similar earlier text as dictionary.
+"""Version texts (and raw captures) stored small: zstd, each compressed with a similar earlier one as dictionary.
 
 A text of an article is compressed with one of the article's recent texts as a raw-content dictionary
 (its *base*), so a version that changed a sentence costs a few dozen bytes; a text whose chain of bases
@@ -19,12 +19,21 @@ CANDIDATE_BASES = 2
 
 
 def compress(text: str, base: str | None = None) -> bytes:
-    return _compressor(base).compress(text.encode())
+    return pack(text.encode(), None if base is None else base.encode())
 
 
 def decompress(data: bytes, base: str | None = None) -> str:
+    return unpack(data, None if base is None else base.encode()).decode()
+
+
+def pack(data: bytes, base: bytes | None = None, level: int = LEVEL) -> bytes:
+    """Bytes compressed on their own, or against `base` as a raw-content dictionary."""
+    return _compressor(base, level).compress(data)
+
+
+def unpack(data: bytes, base: bytes | None = None) -> bytes:
     dictionary = _dictionary(base) if base is not None else None
-    return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data).decode()
+    return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
 
 
 def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | None, bytes]:
@@ -35,13 +44,12 @@ def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | Non
     again at the slow level, where it pays.
     """
     raw = text.encode()
-    encodings = {None: _compressor(None, SCOUT_LEVEL).compress(raw)}
-    for base_id, base in bases:
-        encodings[base_id] = _compressor(base, SCOUT_LEVEL).compress(raw)
+    candidates = {None: None, **{base_id: base.encode() for base_id, base in bases}}
+    encodings = {base_id: pack(raw, base, SCOUT_LEVEL) for base_id, base in candidates.items()}
     best_id = min(encodings, key=lambda key: len(encodings[key]))
     if best_id is not None and len(encodings[best_id]) <= SMALL_DELTA:
         return best_id, encodings[best_id]
-    return best_id, _compressor(dict(bases).get(best_id)).compress(raw)
+    return best_id, pack(raw, candidates[best_id])
 
 
 def register(conn: sqlite3.Connection) -> None:
@@ -53,12 +61,12 @@ def _sql_decompress(data: bytes | None, base: str | None) -> str | None:
     return None if data is None else decompress(data, base)
 
 
-def _compressor(base: str | None, level: int = LEVEL) -> zstandard.ZstdCompressor:
+def _compressor(base: bytes | None, level: int) -> zstandard.ZstdCompressor:
     dictionary = _dictionary(base) if base is not None else None
     return zstandard.ZstdCompressor(
         level=level, dict_data=dictionary, write_checksum=False, write_dict_id=False
     )
 
 
-def _dictionary(base: str) -> zstandard.ZstdCompressionDict:
-    return zstandard.ZstdCompressionDict(base.encode(), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
