@@ -43,17 +43,19 @@ def test_a_revert_stores_no_second_copy(store):
     assert store.version(results[0].article_id, 3).text == "One."
 
 
-def test_chains_of_bases_stay_bounded_and_every_version_reads_back(tmp_path):
-    bodies = [BODY.replace("part 3.", f"part 3, edit {i}.") for i in range(textcodec.MAX_DEPTH * 2 + 5)]
+def test_chains_of_bases_stay_bounded_without_new_keyframes_and_every_version_reads_back(tmp_path):
+    bodies = [BODY.replace("part 3.", f"part 3, edit {i}.") for i in range(textcodec.MAX_DEPTH * 4)]
     store = Store(tmp_path / "chain.db")
     results = ingest_all(store, [text_capture("T\n\n" + b, i) for i, b in enumerate(bodies)])
-    assert store.db.execute("SELECT max(depth) FROM texts").fetchone()[0] <= textcodec.MAX_DEPTH
+    deepest, keyframes, largest_delta = store.db.execute(
+        "SELECT max(depth), count(*) FILTER (WHERE base_id IS NULL), max(length(data)) FILTER (WHERE depth > 0)"
+        " FROM texts"
+    ).fetchone()
+    assert deepest == textcodec.MAX_DEPTH
+    assert keyframes == 1  # a full chain branches off halfway down it instead
+    assert largest_delta < 100
     fresh = Store(tmp_path / "chain.db")  # no cached texts
-    assert [fresh.version(results[0].article_id, n).text for n in (1, 30, len(bodies))] == [
-        bodies[0],
-        bodies[29],
-        bodies[-1],
-    ]
+    assert [fresh.version(results[0].article_id, n).text for n in range(1, len(bodies) + 1)] == bodies
 
 
 def test_version_texts_view_reads_in_plain_sqlite(tmp_path):
@@ -127,7 +129,8 @@ def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(t
         "SELECT max(length(data)) FILTER (WHERE depth > 0), count(*) FILTER (WHERE depth = 0) FROM raw_blobs"
     ).fetchone()
     assert deltas < 100  # each later copy costs only its changed bytes
-    assert keyframes == 3  # a chain of bases stops at MAX_DEPTH: 60 captures, a keyframe every 25
+    assert keyframes == 1  # a full chain of bases branches off halfway down it
+    assert store.db.execute("SELECT max(depth) FROM raw_blobs").fetchone()[0] == textcodec.MAX_DEPTH
     fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
     hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
     assert [fresh.raw(h) for h in hashes] == [p.encode() for p in pages]

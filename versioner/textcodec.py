@@ -1,8 +1,10 @@
 """Version texts (and raw captures) stored small: zstd, each compressed with a similar earlier one as dictionary.
 
 A text of an article is compressed with one of the article's recent texts as a raw-content dictionary
-(its *base*), so a version that changed a sentence costs a few dozen bytes; a text whose chain of bases
-would grow past MAX_DEPTH is compressed on its own (a keyframe), which bounds the work of reading one.
+(its *base*), so a version that changed a sentence costs a few dozen bytes. Reading a text decodes its
+chain of bases, so chains stop at MAX_DEPTH: a text whose chain is full is compressed against the text
+halfway down it (BRANCH_DEPTH), which costs the edits of a dozen versions rather than a new keyframe (a
+text compressed on its own, as an article's first text is when nothing like it is stored yet).
 The same functions are registered in SQLite (`versioner_text(data, base_text)`), so the `version_texts`
 view reads the texts in plain SQL, from versioner, sqlite-utils or Datasette.
 """
@@ -15,6 +17,7 @@ LEVEL = 19  # compressed once, read many times: worth the slow level
 SCOUT_LEVEL = 3  # picking the base: fast compressions rank the candidates as the slow one would
 SMALL_DELTA = 512  # bytes: a delta this small is an edit, kept at the fast level
 MAX_DEPTH = 24
+BRANCH_DEPTH = MAX_DEPTH // 2
 CANDIDATE_BASES = 2
 
 

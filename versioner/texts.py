@@ -40,6 +40,8 @@ class TextStore:
                 [article_id, textcodec.CANDIDATE_BASES],
             ).fetchall()
         depths = {text_id: depth for text_id, depth in recent if depth < textcodec.MAX_DEPTH}
+        if recent and not depths:  # the chain is full: branch off halfway down it, not from scratch
+            depths = dict(self._ancestor(recent[0][0], textcodec.BRANCH_DEPTH))
         base_id, data = textcodec.best_compression(text, [(tid, self._by_id(tid)) for tid in depths])
         text_id = self.db.execute(
             "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -61,6 +63,18 @@ class TextStore:
         if row is None:
             raise NotFound(f"article {article_id} has no text {content_hash}")
         return self._by_id(row[0])
+
+    def _ancestor(self, text_id: int, depth: int) -> list[tuple[int, int]]:
+        """The (id, depth) of the text at `depth` in text_id's chain of bases."""
+        return self.db.execute(
+            """WITH RECURSIVE chain(id, base_id, depth) AS (
+                   SELECT id, base_id, depth FROM texts WHERE id = ?
+                   UNION ALL
+                   SELECT t.id, t.base_id, t.depth FROM texts t JOIN chain c ON t.id = c.base_id
+               )
+               SELECT id, depth FROM chain WHERE depth = ?""",
+            [text_id, depth],
+        ).fetchall()
 
     def _by_id(self, text_id: int) -> str:
         """Walk the chain of bases back to a keyframe (or a cached text), then decode forward."""
