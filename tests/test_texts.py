@@ -13,6 +13,7 @@ from versioner import textcodec
 from versioner.batch import ingest_paths
 from versioner.search import search
 from versioner.store import Store
+from versioner.texts import register
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = "\n\n".join(
@@ -68,9 +69,36 @@ def test_version_texts_view_reads_in_plain_sqlite(tmp_path):
         for v in store.versions(a["id"])
     }
     conn = sqlite3.connect(db)
-    textcodec.register(conn)
+    register(conn)
     got = {(a, n): t for a, n, t in conn.execute("SELECT article_id, n, text FROM version_texts")}
     assert got == want
+    decoded = dict(conn.execute("SELECT hash, text FROM decoded_texts"))
+    assert set(decoded.values()) == set(want.values())
+
+
+def test_a_filtered_view_query_decodes_only_the_texts_it_returns(tmp_path):
+    db = tmp_path / "many.db"
+    store = Store(db)
+    ingest_all(
+        store,
+        [
+            text_capture(f"Story {a}\n\n{BODY} Edit {e}.", e, url=f"https://a.example/{a}")
+            for a in range(20)
+            for e in range(3)
+        ],
+    )
+    article, depth = store.db.execute(
+        "SELECT article_id, depth FROM texts ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    conn = sqlite3.connect(db)
+    register(conn)
+    reads = []
+    conn.set_trace_callback(lambda sql: reads.append(sql) if "FROM texts WHERE id" in sql else None)
+    (text,) = conn.execute(
+        "SELECT text FROM version_texts WHERE article_id = ? AND n = 3", [article]
+    ).fetchone()
+    assert text.endswith("Edit 2.")
+    assert 0 < len(reads) <= depth + 1  # its chain of bases, not the 60 texts of the database
 
 
 def test_sqlite_utils_plugin_makes_the_view_readable(tmp_path):

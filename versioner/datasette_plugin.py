@@ -2,7 +2,7 @@
 
 from datasette import hookimpl
 
-from .textcodec import register
+from .texts import register
 
 
 @hookimpl

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import textcodec
-
 BUSY_TIMEOUT_MS = 60_000
 
 
@@ -30,7 +28,6 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    textcodec.register(conn)
     db = sqlite_utils.Database(conn)
     migrate(db)
     return db
@@ -219,4 +216,25 @@ def _raw_deltas(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE raw_blobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _web, _capture, _raw_deltas]
+def _text_function(db: sqlite_utils.Database) -> None:
+    """Views that decode only the rows a query asks for: `versioner_text(id)` reads a text's chain of
+    bases itself (versioner/texts.py), where the recursive view it replaces decoded every text first."""
+    db.execute("DROP VIEW version_texts")
+    db.execute("DROP VIEW text_chain")
+    db.execute(
+        "CREATE VIEW decoded_texts AS SELECT id, article_id, hash, versioner_text(id) AS text FROM texts"
+    )
+    db.execute("""
+        CREATE VIEW version_texts AS
+        SELECT v.id, v.article_id, v.n, v.title, v.byline, versioner_text(t.id) AS text, v.words, v.published,
+               v.updated, v.first_seen, v.last_seen, v.capture_count, v.revert_of
+        FROM versions v JOIN texts t ON t.article_id = v.article_id AND t.hash = v.text_hash""")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _initial,
+    _web,
+    _capture,
+    _raw_deltas,
+    _text_function,
+]

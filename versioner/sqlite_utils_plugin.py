@@ -2,7 +2,7 @@
 
 from sqlite_utils import hookimpl
 
-from .textcodec import register
+from .texts import register
 
 
 @hookimpl

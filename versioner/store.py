@@ -14,6 +14,7 @@ from . import textcodec
 from .errors import NotFound, StorageError
 from .schema import connect
 from .texts import TextStore
+from .texts import register as register_text_function
 
 RAW_COMPRESSION_LEVEL = 3
 BATCH_SECONDS = 0.5
@@ -87,6 +88,7 @@ class Store:
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
+        register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
         self._raws: dict[str, bytes] = {}  # decoded raw captures by hash, oldest first
         self._cached_raw_bytes = 0
 

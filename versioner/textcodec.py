@@ -5,11 +5,7 @@ A text of an article is compressed with one of the article's recent texts as a r
 chain of bases, so chains stop at MAX_DEPTH: a text whose chain is full is compressed against the text
 halfway down it (BRANCH_DEPTH), which costs the edits of a dozen versions rather than a new keyframe (a
 text compressed on its own, as an article's first text is when nothing like it is stored yet).
-The same functions are registered in SQLite (`versioner_text(data, base_text)`), so the `version_texts`
-view reads the texts in plain SQL, from versioner, sqlite-utils or Datasette.
 """
-
-import sqlite3
 
 import zstandard
 
@@ -53,15 +49,6 @@ def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | Non
     if best_id is not None and len(encodings[best_id]) <= SMALL_DELTA:
         return best_id, encodings[best_id]
     return best_id, pack(raw, candidates[best_id])
-
-
-def register(conn: sqlite3.Connection) -> None:
-    """Make `versioner_text(data, base_text)` available to SQL on this connection."""
-    conn.create_function("versioner_text", 2, _sql_decompress, deterministic=True)
-
-
-def _sql_decompress(data: bytes | None, base: str | None) -> str | None:
-    return None if data is None else decompress(data, base)
 
 
 def _compressor(base: bytes | None, level: int) -> zstandard.ZstdCompressor:

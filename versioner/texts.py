@@ -4,7 +4,13 @@ A text is compressed against the most similar of its article's recent texts (an 
 against the site's keyframes), and read back by walking its chain of bases to a keyframe. Decoded texts
 are kept in a byte-budgeted cache: texts never change, and the next version of an article wants the
 previous one as its base.
+
+The same reader answers SQL: `register` makes `versioner_text(texts.id)` a function of a connection, which
+the `version_texts` and `decoded_texts` views call row by row, so a query filtered to a few versions
+decodes just those and their bases, however large the database.
 """
+
+import sqlite3
 
 import sqlite_utils
 
@@ -14,10 +20,15 @@ from .errors import NotFound
 CACHE_CHARACTERS = 16_000_000  # decoded texts kept in memory, about 16 MB of text or more
 
 
+def register(conn: sqlite3.Connection, texts: "TextStore | None" = None) -> None:
+    """Make `versioner_text(text_id)` available to SQL on this connection (for sqlite-utils, Datasette)."""
+    conn.create_function("versioner_text", 1, (texts or TextStore(conn)).text_of)
+
+
 class TextStore:
     """The `texts` table of a versioner database."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database | sqlite3.Connection):
         self.db = db
         self._texts: dict[int, str] = {}  # decoded texts by id, oldest first
         self._cached_characters = 0
@@ -64,6 +75,13 @@ class TextStore:
             raise NotFound(f"article {article_id} has no text {content_hash}")
         return self._by_id(row[0])
 
+    def text_of(self, text_id: int | None) -> str | None:
+        """A text by its row id, or None where there is no such row: `versioner_text()` in SQL."""
+        try:
+            return None if text_id is None else self._by_id(text_id)
+        except NotFound:
+            return None
+
     def _ancestor(self, text_id: int, depth: int) -> list[tuple[int, int]]:
         """The (id, depth) of the text at `depth` in text_id's chain of bases."""
         return self.db.execute(
@@ -81,9 +99,10 @@ class TextStore:
         chain = []
         current: int | None = text_id
         while current is not None and current not in self._texts:
-            base_id, data = self.db.execute(
-                "SELECT base_id, data FROM texts WHERE id = ?", [current]
-            ).fetchone()
+            row = self.db.execute("SELECT base_id, data FROM texts WHERE id = ?", [current]).fetchone()
+            if row is None:
+                raise NotFound(f"no text {current}")
+            base_id, data = row
             chain.append((current, data))
             current = base_id
         text = self._texts[current] if current is not None else None

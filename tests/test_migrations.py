@@ -1,0 +1,36 @@
+"""A database made by an earlier schema version opens, keeps its data and reads through the new views."""
+
+import re
+import sqlite3
+
+from helpers import ingest_all, text_capture
+
+from versioner import schema
+from versioner.store import Store
+from versioner.texts import register
+
+
+def test_the_recursive_text_views_are_replaced_by_per_row_decoding(tmp_path):
+    db = tmp_path / "old.db"
+    store = Store(db)
+    ingest_all(store, [text_capture(f"Harbour\n\nThe council met {n} times.", n) for n in range(3)])
+    want = [store.with_text(v).text for v in store.versions(1)]
+    store.close()
+    conn = sqlite3.connect(db)  # back to the views the schema had before the step
+    conn.execute("DROP VIEW version_texts")
+    conn.execute("DROP VIEW decoded_texts")
+    for statement in re.split(r";\n(?=CREATE)", schema.INITIAL_SCHEMA):
+        if statement.startswith("CREATE VIEW"):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {schema.MIGRATIONS.index(schema._text_function)}")
+    conn.commit()
+    conn.close()
+
+    reopened = Store(db)
+    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
+    assert [reopened.with_text(v).text for v in reopened.versions(1)] == want
+    reopened.close()
+    conn = sqlite3.connect(db)
+    register(conn)
+    assert [t for (t,) in conn.execute("SELECT text FROM version_texts ORDER BY n")] == want
+    assert "text_chain" not in {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
