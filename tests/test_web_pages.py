@@ -18,6 +18,7 @@ from web_fixtures import (
 
 import web.diffs
 import web.pages
+from versioner import diffcache
 from versioner.ingest import ingest
 from versioner.store import Store
 from web import create_app
@@ -324,8 +325,8 @@ def test_a_second_request_for_a_diff_does_no_diffing(tmp_path, monkeypatch):
     path = build_database(tmp_path / "fresh.db")
     client = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
     calls = []
-    real = web.diffs.diff_versions
-    monkeypatch.setattr(web.diffs, "diff_versions", lambda *args: calls.append(args) or real(*args))
+    real = diffcache.diff_versions
+    monkeypatch.setattr(diffcache, "diff_versions", lambda *args: calls.append(args) or real(*args))
     kursk = article_id(path, KURSK_URL_PART)
     first = client.get(f"/articles/{kursk}/diff?from=1&to=2")
     assert len(calls) == 1

@@ -27,6 +27,9 @@ class Summary:
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
+    def changed_articles(self) -> set[int]:
+        return {r.article_id for r in self.results if r.status == "new version"}
+
     def to_json(self) -> dict:
         return {
             "captures": len(self.results),

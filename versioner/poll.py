@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from . import diffcache
 from .addresses import check_url
 from .capture import Capture
 from .errors import FetchError, VersionerError
@@ -260,6 +261,8 @@ def _record(
         elif 200 <= fetched.status < 300:
             result = ingest(store, fetched.to_capture())
             summary.count(result)
+            if result.status == "new version":
+                diffcache.warm(store, [result.article_id])  # readers of the change find it computed
             fields.update(
                 article_id=result.article_id, etag=fetched.etag, last_modified=fetched.last_modified
             )

@@ -144,7 +144,7 @@ def _web(db: sqlite_utils.Database) -> None:
     """For the web UI: a cache of computed diffs, and an index for the feed of recent changes.
 
     diff_cache.key is a sha256 of the diff engine's fingerprint and both sides' text hash and byline
-    (web/diffs.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
+    (versioner/diffcache.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
     """
     db.execute("""
         CREATE TABLE diff_cache (
@@ -231,10 +231,17 @@ def _text_function(db: sqlite_utils.Database) -> None:
         FROM versions v JOIN texts t ON t.article_id = v.article_id AND t.hash = v.text_hash""")
 
 
+def _diff_stats(db: sqlite_utils.Database) -> None:
+    """A cached diff's stats beside it: the lists of changes read them without parsing whole diffs."""
+    db.execute("ALTER TABLE diff_cache ADD COLUMN stats TEXT")
+    db.execute("UPDATE diff_cache SET stats = json_extract(diff, '$.stats')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
     _capture,
     _raw_deltas,
     _text_function,
+    _diff_stats,
 ]

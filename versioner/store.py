@@ -449,21 +449,6 @@ class Store:
             )
         )
 
-    def cached_diff(self, key: str) -> str | None:
-        """A diff computed before (JSON text), by the key web.diffs derives from both sides."""
-        row = self.db.execute("SELECT diff FROM diff_cache WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
-
-    def put_cached_diff(self, key: str, diff: str, computed_at: str) -> None:
-        """Keep a computed diff; a read-only or busy database just means it is computed again."""
-        try:
-            self.db.execute(
-                "INSERT OR IGNORE INTO diff_cache (key, diff, computed_at) VALUES (?, ?, ?)",
-                [key, diff, computed_at],
-            )
-        except sqlite3.OperationalError:
-            pass
-
 
 VERSION_COLUMNS = (
     "id, article_id, n, title, byline, text_hash, words, published, updated, "

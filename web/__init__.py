@@ -1,7 +1,7 @@
 """The web UI: create_app() builds a Flask app over one versioner database.
 
 HTML pages (pages.py), a JSON API under /api/ (api.py) and Atom feeds (feeds.py) only read articles;
-the one thing they write is the diff cache (versioner.store.Store.put_cached_diff).
+the one thing they write is the diff cache (versioner/diffcache.py).
 """
 
 import os

@@ -1,21 +1,16 @@
 """Diffs as the web shows them: which two versions, the diff (cached), and its blocks for the templates.
 
-A diff between two contents never changes, so it is computed once and kept in the database's
-diff_cache table under a key made of the diff engine's fingerprint and both sides; a second request,
-from any process, does no diffing. The same key, with RENDER_VERSION, is the diff page's ETag.
+Diffs come from the database's cache (versioner/diffcache.py), computed there on a miss. Its key, with
+RENDER_VERSION, is the diff page's ETag.
 """
 
 import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
-from versioner import align, diff, diffstats, tokens
-from versioner.diff import diff_versions
+from versioner import diffcache
 from versioner.errors import NotFound
 from versioner.shapes import choose_versions
 from versioner.store import Store, VersionInfo
-from versioner.times import now, to_iso
 
 # Bump when the diff templates change what a page shows for the same diff (it is part of the ETag).
 RENDER_VERSION = "1"
@@ -24,17 +19,6 @@ HASH_PREFIX = 12
 # Unchanged paragraphs shown around each change; a longer unchanged run folds away, if it hides this many.
 CONTEXT = 2
 MIN_FOLD = 4
-
-
-def _engine_fingerprint() -> str:
-    """The diff engine's code and backend: a cached diff is reused only by the engine that made it."""
-    digest = hashlib.sha256(diff.BACKEND.__name__.encode())
-    for module in (diff, align, diffstats, tokens):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-ENGINE = _engine_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -46,14 +30,9 @@ class Pair:
     new: VersionInfo
 
     @property
-    def key(self) -> str:
-        """What the diff depends on: the engine and both sides (title and text hash, byline)."""
-        parts = [ENGINE, self.old.text_hash, self.old.byline, self.new.text_hash, self.new.byline]
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-    @property
     def etag(self) -> str:
-        return hashlib.sha256(f"{self.key}:{RENDER_VERSION}".encode()).hexdigest()[:32]
+        key = diffcache.key(self.old, self.new)
+        return hashlib.sha256(f"{key}:{RENDER_VERSION}".encode()).hexdigest()[:32]
 
     @property
     def permalink(self) -> str:
@@ -83,14 +62,13 @@ def pair_by_hash(store: Store, article: dict, old_prefix: str, new_prefix: str) 
 
 
 def load_diff(store: Store, pair: Pair) -> dict:
-    """VersionDiff.to_json() of the pair, from the cache or computed once and cached."""
-    cached = store.cached_diff(pair.key)
-    if cached is not None:
-        return json.loads(cached)
-    old, new = store.with_text(pair.old), store.with_text(pair.new)
-    data = diff_versions(old.title, old.byline, old.text, new.title, new.byline, new.text).to_json()
-    store.put_cached_diff(pair.key, json.dumps(data, ensure_ascii=False), to_iso(now()))
-    return data
+    """VersionDiff.to_json() of the pair."""
+    return diffcache.load(store, pair.old, pair.new)
+
+
+def change_stats(store: Store, pair: Pair) -> dict:
+    """The pair's diff stats, for the lists of changes."""
+    return diffcache.stats(store, pair.old, pair.new)
 
 
 class CachedDiff:

@@ -41,7 +41,7 @@ def last_changes(articles: list[dict]) -> dict[int, dict]:
     for article in articles:
         if article["version_count"] >= 2:
             pair = diffs.pair_by_number(store, article, None, None)
-            changes[article["id"]] = {"pair": pair, "stats": diffs.load_diff(store, pair)["stats"]}
+            changes[article["id"]] = {"pair": pair, "stats": diffs.change_stats(store, pair)}
     return changes
 
 
@@ -75,7 +75,7 @@ def article(ref: str):
     changes = {}
     for old, new in zip(versions, versions[1:], strict=False):
         pair = diffs.Pair(row, old, new)
-        changes[new.n] = {"pair": pair, "stats": diffs.load_diff(store, pair)["stats"]}
+        changes[new.n] = {"pair": pair, "stats": diffs.change_stats(store, pair)}
     return render_template(
         "article.html",
         article=row,

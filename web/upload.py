@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 
+from versioner import diffcache
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, check_not_future, kind_and_charset
 from versioner.errors import BadURL, SnapshotError, VersionerError
 from versioner.ingest import IngestResult, ingest
@@ -75,6 +76,8 @@ def post_capture():
         abort(422, str(err))
     except VersionerError as err:  # the database refused the write
         abort(503, str(err))
+    if result.status == "new version":
+        diffcache.warm(store, [result.article_id])  # readers of the change find it computed
     return jsonify(
         {
             "article": result.article_id,
