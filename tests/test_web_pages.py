@@ -1,6 +1,7 @@
 """The HTML pages, through Flask's test client, over a database filled by ingesting snapshots/."""
 
 import re
+import sqlite3
 
 import pytest
 from helpers import text_capture
@@ -323,6 +324,10 @@ def test_diff_etag_differs_per_pair_and_per_view(client, ids):
 
 def test_a_second_request_for_a_diff_does_no_diffing(tmp_path, monkeypatch):
     path = build_database(tmp_path / "fresh.db")
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM diff_cache")  # computed by the ingest: start from an empty cache
+    conn.commit()
+    conn.close()
     client = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
     calls = []
     real = diffcache.diff_versions

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from . import diffcache
 from .capture import Capture, check_not_future, is_warc, printable_path, read_file, read_stdin, snapshot_files
 from .errors import VersionerError
 from .ingest import IngestResult, ingest
@@ -26,9 +27,6 @@ class Summary:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
-
-    def changed_articles(self) -> set[int]:
-        return {r.article_id for r in self.results if r.status == "new version"}
 
     def to_json(self) -> dict:
         return {
@@ -74,7 +72,8 @@ def ingest_paths(
     """Ingest files, folders and '-' (stdin); errors are collected per file, never raised.
 
     --url and --fetched-at do not apply to WARC files: each record carries its own. A fetch time in the
-    future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from.
+    future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from. After each commit
+    the diffs of its new versions are computed and cached (versioner/diffcache.py).
     """
     summary = Summary()
     files = [p for p in _expand(paths)]
@@ -94,6 +93,7 @@ def ingest_paths(
                 summary.errors.append({"file": printable_path(path), "error": str(err)})
                 continue
             _store_one(store, capture, printable_path(path), summary)
+    _committed(store, summary)
     return summary
 
 
@@ -110,7 +110,15 @@ def _store_one(store: Store, capture: Capture, name: str, summary: Summary) -> N
     except VersionerError as err:
         summary.errors.append({"file": name, "error": str(err)})
     if store.commit_if_due():
-        summary.committed = len(summary.results)
+        _committed(store, summary)
+
+
+def _committed(store: Store, summary: Summary) -> None:
+    """After a commit: compute the diffs its new versions make, before readers of the web UI ask."""
+    diffcache.warm(
+        store, [r.article_id for r in summary.results[summary.committed :] if r.status == "new version"]
+    )
+    summary.committed = len(summary.results)
 
 
 def _ingest_warc(store: Store, path: Path, summary: Summary) -> None:

@@ -82,11 +82,7 @@ def emit_json(value) -> None:
 def ingest(
     ctx: Context, paths: tuple[Path, ...], url: str | None, fetched_at: str | None, as_json: bool
 ) -> None:
-    """Ingest snapshot files, folders (recursively) or - for standard input.
-
-    Then the diff of each new version is computed and cached, so the web UI never has to.
-    """
-    from . import diffcache
+    """Ingest snapshot files, folders (recursively) or - for standard input."""
     from .batch import ingest_paths
     from .capture import check_not_future
     from .times import now, parse_time
@@ -99,7 +95,6 @@ def ingest(
         fetched_at=when,
         progress=not as_json and sys.stderr.isatty(),
     )
-    diffcache.warm(ctx.store, summary.changed_articles())
     if as_json:
         emit_json(summary.to_json())
     else:

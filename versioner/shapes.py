@@ -2,7 +2,7 @@
 
 from .diff import VersionDiff, diff_versions
 from .errors import NotFound
-from .store import Store, Version
+from .store import Store, Version, VersionInfo
 
 
 def article_summary(row: dict) -> dict:
@@ -48,8 +48,8 @@ def version_detail(article: dict, version: Version) -> dict:
 
 def choose_versions(
     store: Store, article: dict, from_n: int | None, to_n: int | None
-) -> tuple[Version, Version]:
-    """The two versions to compare: by default the latest against the one before."""
+) -> tuple[VersionInfo, VersionInfo]:
+    """The two versions to compare (without their texts): by default the latest against the one before."""
     count = article["version_count"]
     if count == 0:
         raise NotFound(f"article {article['id']} has no versions yet")
@@ -58,23 +58,23 @@ def choose_versions(
     for n in (from_n, to_n):
         if not 1 <= n <= count:
             raise NotFound(f"article {article['id']} has versions 1 to {count}, not {n}")
-    return store.version(article["id"], from_n), store.version(article["id"], to_n)
+    return store.version_info(article["id"], from_n), store.version_info(article["id"], to_n)
 
 
 def diff_pair(
     store: Store, article: dict, from_n: int | None, to_n: int | None
 ) -> tuple[Version, Version, VersionDiff]:
     """The two versions to compare and their diff."""
-    old, new = choose_versions(store, article, from_n, to_n)
+    old, new = (store.with_text(v) for v in choose_versions(store, article, from_n, to_n))
     return old, new, diff_versions(old.title, old.byline, old.text, new.title, new.byline, new.text)
 
 
-def diff_json(article: dict, old: Version, new: Version, result: VersionDiff) -> dict:
+def diff_json(article: dict, old: VersionInfo, new: VersionInfo, result: VersionDiff) -> dict:
     """`versioner diff --format json` and /api/articles/<id>/diff: flat ops rebuild both texts exactly."""
     return {"article": article["id"], "url": article["url"], "from": old.n, "to": new.n, **result.to_json()}
 
 
-def render_terminal(old: Version, new: Version, result: VersionDiff, color: bool) -> str:
+def render_terminal(old: VersionInfo, new: VersionInfo, result: VersionDiff, color: bool) -> str:
     """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal."""
 
     def piece(op: str, text: str) -> str:

@@ -370,12 +370,16 @@ class Store:
 
     def version(self, article_id: int, n: int) -> Version:
         """One version with its text."""
+        return self.with_text(self.version_info(article_id, n))
+
+    def version_info(self, article_id: int, n: int) -> VersionInfo:
+        """One version without its text: what lists and diff keys need, with nothing to decode."""
         row = self.db.execute(
             f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? AND n = ?", [article_id, n]
         ).fetchone()
         if row is None:
             raise NotFound(f"article {article_id} has no version {n}")
-        return self.with_text(VersionInfo(*row))
+        return VersionInfo(*row)
 
     def with_text(self, info: VersionInfo) -> Version:
         """The version with its text (a Version already has it)."""
