@@ -33,6 +33,26 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+# Tables of delta-compressed rows: each row's key and the column naming its base (NULL: a keyframe).
+CHAINS = {"texts": ("id", "base_id"), "raw_blobs": ("hash", "base_hash")}
+
+
+def chain_ancestor(
+    db: sqlite_utils.Database | sqlite3.Connection, table: str, start, depth: int
+) -> tuple | None:
+    """(key, depth) of the row at `depth` in the chain of bases that ends at row `start` of `table`."""
+    key, base = CHAINS[table]
+    return db.execute(
+        f"""WITH RECURSIVE chain(key, base, depth) AS (
+                SELECT {key}, {base}, depth FROM {table} WHERE {key} = ?
+                UNION ALL
+                SELECT t.{key}, t.{base}, t.depth FROM {table} t JOIN chain c ON t.{key} = c.base
+            )
+            SELECT key, depth FROM chain WHERE depth = ?""",
+        [start, depth],
+    ).fetchone()
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Bring the schema to the current version, each step in its own transaction."""
     current = db.execute("PRAGMA user_version").fetchone()[0]

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from . import textcodec
 from .errors import NotFound, StorageError
-from .schema import connect
+from .schema import chain_ancestor, connect
 from .texts import TextStore
 from .texts import register as register_text_function
 
@@ -247,7 +247,7 @@ class Store:
             [article_id],
         ).fetchone()
         if base is not None and base[1] >= textcodec.MAX_DEPTH:  # a full chain: branch off halfway down
-            base = self._raw_ancestor(base[0], textcodec.BRANCH_DEPTH)
+            base = chain_ancestor(self.db, "raw_blobs", base[0], textcodec.BRANCH_DEPTH)
         if base is not None:
             base_hash, depth = base[0], base[1] + 1
             data = textcodec.pack(raw, self.raw(base_hash), RAW_COMPRESSION_LEVEL)
@@ -260,18 +260,6 @@ class Store:
         )
         self._remember_raw(digest, raw)
         return digest
-
-    def _raw_ancestor(self, raw_hash: str, depth: int) -> tuple[str, int] | None:
-        """The (hash, depth) of the raw capture at `depth` in raw_hash's chain of bases."""
-        return self.db.execute(
-            """WITH RECURSIVE chain(hash, base_hash, depth) AS (
-                   SELECT hash, base_hash, depth FROM raw_blobs WHERE hash = ?
-                   UNION ALL
-                   SELECT b.hash, b.base_hash, b.depth FROM raw_blobs b JOIN chain c ON b.hash = c.base_hash
-               )
-               SELECT hash, depth FROM chain WHERE depth = ?""",
-            [raw_hash, depth],
-        ).fetchone()
 
     def raw(self, raw_hash: str) -> bytes:
         """Raw bytes by hash: the chain of bases decoded from its start (or a bytes object in memory)."""

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from . import textcodec
 from .errors import NotFound
+from .schema import chain_ancestor
 
 CACHE_CHARACTERS = 16_000_000  # decoded texts kept in memory, about 16 MB of text or more
 
@@ -52,7 +53,8 @@ class TextStore:
             ).fetchall()
         depths = {text_id: depth for text_id, depth in recent if depth < textcodec.MAX_DEPTH}
         if recent and not depths:  # the chain is full: branch off halfway down it, not from scratch
-            depths = dict(self._ancestor(recent[0][0], textcodec.BRANCH_DEPTH))
+            branch = chain_ancestor(self.db, "texts", recent[0][0], textcodec.BRANCH_DEPTH)
+            depths = dict([branch] if branch else [])
         base_id, data = textcodec.best_compression(text, [(tid, self._by_id(tid)) for tid in depths])
         text_id = self.db.execute(
             "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -81,18 +83,6 @@ class TextStore:
             return None if text_id is None else self._by_id(text_id)
         except NotFound:
             return None
-
-    def _ancestor(self, text_id: int, depth: int) -> list[tuple[int, int]]:
-        """The (id, depth) of the text at `depth` in text_id's chain of bases."""
-        return self.db.execute(
-            """WITH RECURSIVE chain(id, base_id, depth) AS (
-                   SELECT id, base_id, depth FROM texts WHERE id = ?
-                   UNION ALL
-                   SELECT t.id, t.base_id, t.depth FROM texts t JOIN chain c ON t.id = c.base_id
-               )
-               SELECT id, depth FROM chain WHERE depth = ?""",
-            [text_id, depth],
-        ).fetchall()
 
     def _by_id(self, text_id: int) -> str:
         """Walk the chain of bases back to a keyframe (or a cached text), then decode forward."""
