@@ -14,7 +14,7 @@ SCOUT_LEVEL = 3  # picking the base: fast compressions rank the candidates as th
 SMALL_DELTA = 512  # bytes: a delta this small is an edit, kept at the fast level
 MAX_DEPTH = 24
 BRANCH_DEPTH = MAX_DEPTH // 2
-CANDIDATE_BASES = 2
+CANDIDATE_BASES = 8  # an article's recent texts tried as base: versions may return to an older one
 
 
 def compress(text: str, base: str | None = None) -> bytes:
@@ -36,18 +36,21 @@ def unpack(data: bytes, base: bytes | None = None) -> bytes:
 
 
 def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | None, bytes]:
-    """A small encoding of text: against the candidate (id, text) base it shares most with, or alone.
+    """A small encoding of text: against one of the candidate (id, text) bases, or on its own.
 
-    Every candidate is tried at a fast level. A small delta (an edit) is kept as it is: the slow level
-    would save a few bytes of a few dozen. A large delta (a rewrite) or a text on its own is compressed
-    again at the slow level, where it pays.
+    Bases come newest first, and most versions are an edit of the one before: the first base the text
+    is a small delta of (an edit) wins at once, kept at the fast level, as the slow level would save a
+    few bytes of a few dozen. Otherwise (a rewrite, a return to an older text, a text unlike any base)
+    the smallest of the fast encodings is compressed again at the slow level, where it pays.
     """
     raw = text.encode()
-    candidates = {None: None, **{base_id: base.encode() for base_id, base in bases}}
-    encodings = {base_id: pack(raw, base, SCOUT_LEVEL) for base_id, base in candidates.items()}
+    candidates = {**{base_id: base.encode() for base_id, base in bases}, None: None}
+    encodings = {}
+    for base_id, base in candidates.items():
+        encodings[base_id] = pack(raw, base, SCOUT_LEVEL)
+        if base_id is not None and len(encodings[base_id]) <= SMALL_DELTA:
+            return base_id, encodings[base_id]
     best_id = min(encodings, key=lambda key: len(encodings[key]))
-    if best_id is not None and len(encodings[best_id]) <= SMALL_DELTA:
-        return best_id, encodings[best_id]
     return best_id, pack(raw, candidates[best_id])
 
 
