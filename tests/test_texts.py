@@ -161,4 +161,4 @@ def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(t
     assert store.db.execute("SELECT max(depth) FROM raw_blobs").fetchone()[0] == textcodec.MAX_DEPTH
     fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
     hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
-    assert [fresh.raw(h) for h in hashes] == [p.encode() for p in pages]
+    assert [fresh.raws.get(h) for h in hashes] == [p.encode() for p in pages]

@@ -48,7 +48,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
         article_id = store.article_id_for_url(url) or store.create_article(url, site, fetched_at)
-        raw_hash = store.put_raw(capture.raw, article_id)
+        raw_hash = store.raws.put(capture.raw, article_id)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)
         capture_id = store.insert_capture(

@@ -1,6 +1,5 @@
 """Every query versioner makes: the one place that knows the SQL (schema and migrations: schema.py)."""
 
-import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -10,15 +9,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import textcodec
 from .errors import NotFound, StorageError
-from .schema import chain_ancestor, connect
+from .raws import RawStore
+from .schema import connect
 from .texts import TextStore
 from .texts import register as register_text_function
 
-RAW_COMPRESSION_LEVEL = 3
 BATCH_SECONDS = 0.5
-RAW_CACHE_BYTES = 32_000_000  # raw captures kept decoded: each article's last one is its next one's base
 
 
 @dataclass(frozen=True)
@@ -89,8 +86,7 @@ class Store:
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
         register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
-        self._raws: dict[str, bytes] = {}  # decoded raw captures by hash, oldest first
-        self._cached_raw_bytes = 0
+        self.raws = RawStore(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -145,6 +141,11 @@ class Store:
         self.db.execute("COMMIT")
         self._batch_started = time.monotonic()
         return True
+
+    def _forget_decoded(self) -> None:
+        """After a rollback: what was decoded in memory may belong to rows that are gone."""
+        self.texts.forget()
+        self.raws.forget()
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -233,63 +234,6 @@ class Store:
             """,
             {"id": article_id},
         )
-
-    # --- raw bytes ------------------------------------------------------------------------------
-
-    def put_raw(self, raw: bytes, article_id: int) -> str:
-        """Store raw bytes once, compressed against the article's previous capture; returns their hash."""
-        digest = hashlib.sha256(raw).hexdigest()
-        if self.db.execute("SELECT 1 FROM raw_blobs WHERE hash = ?", [digest]).fetchone() is not None:
-            return digest
-        base = self.db.execute(
-            """SELECT b.hash, b.depth FROM captures c JOIN raw_blobs b ON b.hash = c.raw_hash
-               WHERE c.article_id = ? ORDER BY c.id DESC LIMIT 1""",
-            [article_id],
-        ).fetchone()
-        if base is not None and base[1] >= textcodec.MAX_DEPTH:  # a full chain: branch off halfway down
-            base = chain_ancestor(self.db, "raw_blobs", base[0], textcodec.BRANCH_DEPTH)
-        if base is not None:
-            base_hash, depth = base[0], base[1] + 1
-            data = textcodec.pack(raw, self.raw(base_hash), RAW_COMPRESSION_LEVEL)
-        else:
-            base_hash, depth = None, 0
-            data = textcodec.pack(raw, None, RAW_COMPRESSION_LEVEL)
-        self.db.execute(
-            "INSERT INTO raw_blobs (hash, size, compression, data, base_hash, depth) VALUES (?, ?, 'zstd', ?, ?, ?)",
-            [digest, len(raw), data, base_hash, depth],
-        )
-        self._remember_raw(digest, raw)
-        return digest
-
-    def raw(self, raw_hash: str) -> bytes:
-        """Raw bytes by hash: the chain of bases decoded from its start (or a bytes object in memory)."""
-        chain = []
-        current = raw_hash
-        while current is not None and current not in self._raws:
-            row = self.db.execute(
-                "SELECT base_hash, data FROM raw_blobs WHERE hash = ?", [current]
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"no raw capture {current}")
-            chain.append((current, row[1]))
-            current = row[0]
-        raw = self._raws[current] if current is not None else None
-        for digest, data in reversed(chain):
-            raw = textcodec.unpack(data, raw)
-            self._remember_raw(digest, raw)
-        return raw
-
-    def _forget_decoded(self) -> None:
-        """After a rollback: what was decoded in memory may belong to rows that are gone."""
-        self.texts.forget()
-        self._raws.clear()
-        self._cached_raw_bytes = 0
-
-    def _remember_raw(self, digest: str, raw: bytes) -> None:
-        self._raws[digest] = raw
-        self._cached_raw_bytes += len(raw)
-        while self._cached_raw_bytes > RAW_CACHE_BYTES and len(self._raws) > 1:
-            self._cached_raw_bytes -= len(self._raws.pop(next(iter(self._raws))))
 
     # --- captures -------------------------------------------------------------------------------
 

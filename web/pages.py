@@ -202,7 +202,7 @@ def raw_capture(capture_id: str):
     """The bytes as fetched, never as HTML from our origin: text/plain, sandboxed, or as a download."""
     store = get_store()
     capture = store.capture(whole_number(capture_id, "a capture id"))
-    raw = store.raw(capture["raw_hash"])
+    raw = store.raws.get(capture["raw_hash"])
     try:
         raw.decode("utf-8")
         mimetype = "text/plain; charset=utf-8"
