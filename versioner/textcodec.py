@@ -7,6 +7,8 @@ halfway down it (BRANCH_DEPTH), which costs the edits of a dozen versions rather
 text compressed on its own, as an article's first text is when nothing like it is stored yet).
 """
 
+from collections.abc import Iterable
+
 import zstandard
 
 LEVEL = 19  # compressed once, read many times: worth the slow level
@@ -35,23 +37,26 @@ def unpack(data: bytes, base: bytes | None = None) -> bytes:
     return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
 
 
-def best_compression(text: str, bases: list[tuple[int, str]]) -> tuple[int | None, bytes]:
+def best_compression(text: str, bases: Iterable[tuple[int, str]]) -> tuple[int | None, bytes]:
     """A small encoding of text: against one of the candidate (id, text) bases, or on its own.
 
-    Bases come newest first, and most versions are an edit of the one before: the first base the text
-    is a small delta of (an edit) wins at once, kept at the fast level, as the slow level would save a
-    few bytes of a few dozen. Otherwise (a rewrite, a return to an older text, a text unlike any base)
-    the smallest of the fast encodings is compressed again at the slow level, where it pays.
+    Bases come newest first (and may be decoded lazily), and most versions are an edit of the one
+    before: the first base the text is a small delta of (an edit) wins at once, kept at the fast
+    level, as the slow level would save a few bytes of a few dozen. Otherwise (a rewrite, a return to
+    an older text, a text unlike any base) the smallest of the fast encodings is compressed again at
+    the slow level, where it pays.
     """
     raw = text.encode()
-    candidates = {**{base_id: base.encode() for base_id, base in bases}, None: None}
-    encodings = {}
-    for base_id, base in candidates.items():
-        encodings[base_id] = pack(raw, base, SCOUT_LEVEL)
-        if base_id is not None and len(encodings[base_id]) <= SMALL_DELTA:
+    encodings: dict[int | None, bytes] = {}
+    tried: dict[int | None, bytes | None] = {None: None}
+    for base_id, base in bases:
+        tried[base_id] = base.encode()
+        encodings[base_id] = pack(raw, tried[base_id], SCOUT_LEVEL)
+        if len(encodings[base_id]) <= SMALL_DELTA:
             return base_id, encodings[base_id]
+    encodings[None] = pack(raw, None, SCOUT_LEVEL)
     best_id = min(encodings, key=lambda key: len(encodings[key]))
-    return best_id, pack(raw, candidates[best_id])
+    return best_id, pack(raw, tried[best_id])
 
 
 def _compressor(base: bytes | None, level: int) -> zstandard.ZstdCompressor:

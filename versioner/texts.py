@@ -55,7 +55,7 @@ class TextStore:
         if recent and not depths:  # the chain is full: branch off halfway down it, not from scratch
             branch = chain_ancestor(self.db, "texts", recent[0][0], textcodec.BRANCH_DEPTH)
             depths = dict([branch] if branch else [])
-        base_id, data = textcodec.best_compression(text, [(tid, self._by_id(tid)) for tid in depths])
+        base_id, data = textcodec.best_compression(text, ((tid, self._by_id(tid)) for tid in depths))
         text_id = self.db.execute(
             "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
             [
