@@ -19,10 +19,6 @@ BRANCH_DEPTH = MAX_DEPTH // 2
 CANDIDATE_BASES = 8  # an article's recent texts tried as base: versions may return to an older one
 
 
-def compress(text: str, base: str | None = None) -> bytes:
-    return pack(text.encode(), None if base is None else base.encode())
-
-
 def decompress(data: bytes, base: str | None = None) -> str:
     return unpack(data, None if base is None else base.encode()).decode()
 
