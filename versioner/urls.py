@@ -1,5 +1,6 @@
 """Canonical article URLs: the same story reached by two links must be one article."""
 
+import functools
 import html
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -40,6 +41,7 @@ TRACKING_PARAMS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a batch or a poll run meets the same article URLs again and again
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, drop the fragment, default port and tracking parameters.
 
