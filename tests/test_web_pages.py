@@ -496,3 +496,26 @@ def test_long_unchanged_stretches_fold_away_but_keep_context_around_changes():
     assert "fold" not in [block["op"] for block in web.diffs.display_blocks(short)]  # too little to hide
     same = {"title": [], "byline": [], "blocks": [equal] * 20}
     assert "fold" not in [block["op"] for block in web.diffs.display_blocks(same)]
+
+
+def test_a_long_history_is_shown_a_page_of_versions_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(web.pages, "VERSIONS_PER_PAGE", 4)
+    path = tmp_path / "long.db"
+    store = Store(path)
+    url = "https://news.example.org/live"
+    for n in range(10):
+        ingest(store, text_capture(f"Live\n\nUpdate number {n} of the storm.", n * 10, url=url))
+    versions = store.versions(1)
+    store.close()
+    client = create_app({"DATABASE": str(path)}).test_client()
+    latest = web.diffs.permalink(1, versions[-2], versions[-1])
+
+    def shown(html: str) -> list[int]:
+        return [int(n) for n in re.findall(r">Version (\d+)</a>", html)]
+
+    first, last = page(client, "/articles/1"), page(client, "/articles/1?page=3")
+    assert shown(first) == [10, 9, 8, 7] and "Page 1 of 3" in first
+    assert shown(page(client, "/articles/1?page=2")) == [6, 5, 4, 3]
+    assert shown(last) == [2, 1] and "First version" in last
+    assert latest in first and latest in last  # the latest change stays one click away on every page
+    page(client, "/articles/1?page=4", status=404)

@@ -18,6 +18,7 @@ from .params import int_arg, page_arg, view_arg, whole_number
 bp = Blueprint("pages", __name__)
 
 PER_PAGE = 20
+VERSIONS_PER_PAGE = 50  # a live page polled for weeks has hundreds
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Permalink: two text-hash prefixes (hex); two version numbers are accepted and redirected.
 DIFF_SPEC = re.compile(
@@ -69,20 +70,32 @@ def home():
 
 @bp.get("/articles/<ref>")
 def article(ref: str):
+    """The article: its versions newest first, a page of VERSIONS_PER_PAGE at a time, and its current text."""
     store = get_store()
     row = article_or_404(ref)
     versions = store.versions(row["id"])
+    page = page_arg()
+    pages = page_count(len(versions), VERSIONS_PER_PAGE)
+    if page > pages:
+        raise NotFound(f"there are {pages} pages of versions, not {page}")
+    newest = len(versions) - (page - 1) * VERSIONS_PER_PAGE
+    shown = versions[max(0, newest - VERSIONS_PER_PAGE) : newest][::-1]
     changes = {}
-    for old, new in zip(versions, versions[1:], strict=False):
-        pair = diffs.Pair(row, old, new)
-        changes[new.n] = {"pair": pair, "stats": diffs.change_stats(store, pair)}
+    for new in shown:
+        if new.n > 1:
+            pair = diffs.Pair(row, versions[new.n - 2], new)
+            changes[new.n] = {"pair": pair, "stats": diffs.change_stats(store, pair)}
     return render_template(
         "article.html",
         article=row,
         versions=versions,
+        shown=shown,
         changes=changes,
+        latest_change=diffs.Pair(row, *versions[-2:]) if len(versions) >= 2 else None,
         headlines=headline_history(versions),
         current=store.with_text(versions[-1]) if versions else None,
+        page=page,
+        pages=pages,
     )
 
 
