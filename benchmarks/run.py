@@ -4,11 +4,11 @@
 
 Rows: storage of version history against a `git gc --aggressive` pack of the same versions, and the
 bound general-purpose compression sets (one solid xz archive of the same texts); the time to read any
-version; raw-capture deduplication; ingest throughput of plain-text snapshots; ingest of HTML against
-extraction alone; diff time against difflib (benchmarks/diff_bench.py); the reading path of an article
-with 500 versions. Nothing is hard-coded: every figure is measured here. Series come from
-../shared/corpus (or VERSIONER_CORPUS); rows that need it say so when it is absent. --quick runs a subset
-in well under a minute, for CI smoke runs.
+version; raw-capture deduplication; ingest throughput of plain-text snapshots, and whether it holds as
+the archive grows to thousands of articles; ingest of HTML against extraction alone; diff time against
+difflib (benchmarks/diff_bench.py); the reading path of an article with 500 versions. Nothing is
+hard-coded: every figure is measured here. Series come from ../shared/corpus (or VERSIONER_CORPUS); rows
+that need it say so when it is absent. --quick runs a subset in well under a minute, for CI smoke runs.
 """
 
 import argparse
@@ -45,7 +45,15 @@ def main() -> int:
     rows: list[tuple] = []
     with tempfile.TemporaryDirectory(prefix="versioner-bench-") as tmp:
         work = Path(tmp)
-        for measure in (storage, news_storage, plain_ingest, html_ingest, diffs, reading_path):
+        for measure in (
+            storage,
+            news_storage,
+            plain_ingest,
+            ingest_at_scale,
+            html_ingest,
+            diffs,
+            reading_path,
+        ):
             rows += measure(corpus, work, args.quick)
     print_table(rows)
     return 0
@@ -177,6 +185,40 @@ def plain_ingest(corpus: Path, work: Path, quick: bool) -> list[tuple]:
             f"{elapsed / extraction:.1f}x",
             ">= 2,000/s",
             _verdict(rate >= 2000),
+        )
+    ]
+
+
+def ingest_at_scale(corpus: Path, work: Path, quick: bool) -> list[tuple]:
+    """Ingest as the archive grows: the last captures into a database of many articles against the first.
+
+    Two captures an article, article after article, so both ends see the same mix of new articles,
+    changes and unchanged copies; a query that scans what is stored shows as a falling ratio.
+    """
+    articles, sample = (4_000, 1_000) if quick else (20_000, 2_000)
+    captures = sorted(
+        _synthetic_captures(articles=articles, per_article=2),
+        key=lambda c: (int(c.url.rsplit("/", 1)[1]), c.fetched_at),
+    )
+    store = Store(work / "scale.db")
+    marks = {}
+    with store.batch():
+        for index, capture in enumerate(captures):
+            if index in (0, sample, len(captures) - sample):
+                marks[index] = time.perf_counter()
+            ingest(store, capture)
+            store.commit_if_due()
+        first = marks[sample] - marks[0]
+        last = time.perf_counter() - marks[len(captures) - sample]
+    store.close()
+    return [
+        (
+            f"ingest, last {sample:,} of {len(captures):,} captures",
+            f"{sample / last:,.0f} captures/s",
+            f"first {sample:,}: {sample / first:,.0f}/s",
+            f"{first / last:.2f}x",
+            ">= 0.8x the first",
+            _verdict(first / last >= 0.8),
         )
     ]
 

@@ -1,9 +1,9 @@
 """Version texts, each distinct text of an article stored once and delta-compressed (textcodec.py).
 
 A text is compressed against the most similar of its article's recent texts (an article's first text
-against the latest texts of the site's most recently changed articles), and read back by walking its
-chain of bases to a keyframe. Decoded texts are kept in a byte-budgeted cache: texts never change, and
-the next version of an article wants the previous one as its base.
+against the keyframes of the site's most recently changed articles, or on its own, becoming one), and
+read back by walking its chain of bases to a keyframe. Decoded texts are kept in a byte-budgeted cache:
+texts never change, and the next version of an article wants the previous one as its base.
 
 The same reader answers SQL: `register` makes `versioner_text(texts.id)` a function of a connection, which
 the `version_texts` and `decoded_texts` views call row by row, so a query filtered to a few versions
@@ -44,12 +44,11 @@ class TextStore:
             "SELECT id, depth FROM texts WHERE article_id = ? ORDER BY id DESC LIMIT ?",
             [article_id, textcodec.CANDIDATE_BASES],
         ).fetchall()
-        if not recent:  # an article's first text: the site's latest ones may share its boilerplate
-            recent = self.db.execute(  # articles_by_site gives the order: a few index steps at any size
-                """SELECT id, depth FROM texts WHERE id IN (
-                       SELECT (SELECT max(id) FROM texts WHERE article_id = a.id) FROM articles a
-                       WHERE a.site = (SELECT site FROM articles WHERE id = ?)
-                       ORDER BY a.last_changed DESC LIMIT ?
+        if not recent:  # an article's first text: keyframes of the site's latest articles may share
+            recent = self.db.execute(  # its boilerplate (articles_by_site: a few index steps at any size)
+                """SELECT id, depth FROM texts WHERE depth = 0 AND article_id IN (
+                       SELECT id FROM articles WHERE site = (SELECT site FROM articles WHERE id = ?)
+                       ORDER BY last_changed DESC LIMIT ?
                    ) ORDER BY id DESC""",
                 [article_id, textcodec.CANDIDATE_BASES],
             ).fetchall()
