@@ -91,6 +91,10 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
     ours = store.db.execute("SELECT sum(length(data)) FROM texts").fetchone()[0]
     ours += sum(len(v.title.encode()) for v in stored)
     raw_stored = store.db.execute("SELECT sum(length(data)) FROM raw_blobs").fetchone()[0]
+    search_index = store.db.execute(
+        "SELECT (SELECT sum(length(block)) FROM versions_fts_data) + (SELECT sum(length(sz)) FROM versions_fts_docsize)"
+    ).fetchone()[0]
+    text_bytes = sum(len(v.title.encode()) + len(v.text.encode()) for v in stored)
     store.close()
     git = _git_pack_size(work / "git", sorted(stored, key=lambda v: (v.first_seen, v.article_id)))
     solid = _solid_archive_size(stored)
@@ -118,6 +122,14 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
             f"git pack {_kb(git)}",
             f"{solid / git:.2f}x",
             "no random access",
+            "",
+        ),
+        (
+            "  search index (not in the above)",
+            _kb(search_index),
+            f"version texts {_kb(text_bytes)}",
+            f"{search_index / text_bytes:.2f}x",
+            "every version indexed",
             "",
         ),
         (
