@@ -91,8 +91,9 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
     ours = store.db.execute("SELECT sum(length(data)) FROM texts").fetchone()[0]
     ours += sum(len(v.title.encode()) for v in stored)
     raw_stored = store.db.execute("SELECT sum(length(data)) FROM raw_blobs").fetchone()[0]
-    search_index = store.db.execute(
-        "SELECT (SELECT sum(length(block)) FROM versions_fts_data) + (SELECT sum(length(sz)) FROM versions_fts_docsize)"
+    search_index = store.db.execute(  # the index's tables and their own indexes, in pages
+        """SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'paragraphs%' OR name = 'text_paragraphs'
+           OR name = 'sqlite_autoindex_paragraphs_1'"""
     ).fetchone()[0]
     text_bytes = sum(len(v.title.encode()) + len(v.text.encode()) for v in stored)
     store.close()
@@ -129,7 +130,7 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
             _kb(search_index),
             f"version texts {_kb(text_bytes)}",
             f"{search_index / text_bytes:.2f}x",
-            "every version indexed",
+            "each paragraph once",
             "",
         ),
         (

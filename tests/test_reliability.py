@@ -40,7 +40,7 @@ def assert_sound(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        conn.execute("INSERT INTO versions_fts (versions_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('integrity-check')")
         problems = {
             what: conn.execute(sql).fetchone()[0]
             for what, sql in (

@@ -152,6 +152,28 @@ def test_search_finds_words_of_an_older_version_with_a_snippet(store):
     assert search(store, "rejected")[1][0]["matching"] == [2]
 
 
+def test_search_needs_every_term_in_one_version_not_one_paragraph(store):
+    ingest_all(
+        store,
+        [
+            text_capture("Harbour\n\nThe mayor praised the plan.\n\nFerries run late.", 0),
+            text_capture("Harbour\n\nThe mayor praised the plan.\n\nFerries are cancelled.", 10),
+        ],
+    )
+    assert search(store, "praised ferries")[1][0]["matching"] == [1, 2]  # in two paragraphs of each
+    assert search(store, "harbour cancelled")[1][0]["matching"] == [2]  # headline and body
+    assert search(store, "late cancelled") == (0, [])  # each in a version, never both in one
+    assert search(store, '"plan ferries"') == (0, [])  # a phrase stays within its paragraph
+
+
+def test_a_paragraph_shared_by_many_versions_is_indexed_once(store):
+    bodies = [f"Harbour\n\n{BODY}\n\nUpdate {n}." for n in range(10)]
+    ingest_all(store, [text_capture(body, n) for n, body in enumerate(bodies)])
+    paragraphs = store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+    assert paragraphs == 1 + 40 + 10  # the headline, the shared paragraphs, one update each
+    assert search(store, "story")[1][0]["matching"] == list(range(1, 11))
+
+
 def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(tmp_path):
     rng = random.Random(4)
     page = "<html><body><article>" + "".join(f"<p>{rng.getrandbits(64):x} words</p>" for _ in range(400))

@@ -71,7 +71,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         if reason:
             store.refresh_article(article_id)
             return IngestResult(capture.source, "rejected", article_id, url, reason=reason)
-        store.texts.put(article_id, article.content_hash, article.text)
+        store.put_text(article_id, article.content_hash, article.title, article.text)
         outcome = _reconcile(store, article_id)
         store.refresh_article(article_id)
         if capture_id in outcome.held_back:

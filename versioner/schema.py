@@ -257,6 +257,42 @@ def _diff_stats(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE diff_cache SET stats = json_extract(diff, '$.stats')")
 
 
+def _paragraph_index(db: sqlite_utils.Database) -> None:
+    """Search indexes each distinct paragraph (and headline) of an article once, not every version whole
+    (versioner/paragraphs.py); the texts stored so far are indexed here, with the headline each had."""
+    from .paragraphs import ParagraphIndex  # imported here: it is the schema's only use of the index
+    from .texts import TextStore
+
+    db.execute("DROP TABLE versions_fts")
+    db.execute("""
+        CREATE TABLE paragraphs (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id),
+            hash INTEGER NOT NULL,
+            UNIQUE (article_id, hash)
+        )""")
+    db.execute("""
+        CREATE TABLE text_paragraphs (
+            paragraph_id INTEGER NOT NULL REFERENCES paragraphs (id),
+            text_id INTEGER NOT NULL REFERENCES texts (id),
+            PRIMARY KEY (paragraph_id, text_id)
+        ) WITHOUT ROWID""")
+    db.execute(  # contentless and without column sizes: texts are stored compressed, and nothing ranks by bm25
+        "CREATE VIRTUAL TABLE paragraphs_fts USING fts5 "
+        "(text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')"
+    )
+    texts, index = TextStore(db), ParagraphIndex(db)
+    for text_id, article_id, content_hash in db.execute(
+        "SELECT id, article_id, hash FROM texts ORDER BY id"
+    ).fetchall():
+        title = db.execute(
+            "SELECT title FROM captures WHERE article_id = ? AND content_hash = ? LIMIT 1",
+            [article_id, content_hash],
+        ).fetchone()
+        index.add(article_id, text_id, title[0] if title else "", texts.get(article_id, content_hash))
+    index.flush()
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -264,4 +300,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _raw_deltas,
     _text_function,
     _diff_stats,
+    _paragraph_index,
 ]

@@ -1,7 +1,10 @@
-"""Full-text search: user input to a safe FTS5 query, the query, and highlighted snippets of the matches.
+"""Full-text search: user input to safe FTS5 terms, the query, and highlighted snippets of the matches.
 
-Version texts are stored compressed, so the full-text index keeps no copy of them; snippets are cut here
-from the decoded text, matching words the way the index's tokenizer does (case and accents folded).
+The index holds each distinct paragraph and headline of an article once (paragraphs.py): a version
+matches when, for every term, its text has a matching paragraph or its headline matches; a phrase
+matches within one paragraph. Version texts are stored compressed, so the index keeps no copy of them;
+snippets are cut here from the decoded text, matching words the way the index's tokenizer does (case
+and accents folded).
 """
 
 import re
@@ -19,33 +22,36 @@ WORD = re.compile(r"\w+")
 
 
 def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
-    """Articles whose versions match text (best first): the total and one page of hits.
+    """Articles with a version that matches every term, most recently changed first: the total and a page.
 
     Each hit carries the latest matching version's n, its highlighted title and a snippet with
-    matches between MATCH_START and MATCH_END, and `matching`: every version n that
-    matched. The index holds no text (texts are stored compressed), so snippets are cut here.
+    matches between MATCH_START and MATCH_END, and `matching`: every version n that matched.
     """
-    query = fts_query(text)
-    if not query:
+    term_list = fts_terms(text)
+    if not term_list:
         return 0, []
-    params = {"query": query, "limit": limit, "offset": offset}
+    params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
     try:
-        total = store.db.execute(_search_hits_sql("SELECT count(*) FROM per_article"), params).fetchone()[0]
+        total = store.db.execute(_search_hits_sql(len(term_list), "SELECT count(*) FROM per_article"), params)
+        total = total.fetchone()[0]
         rows = list(
             store.db.query(
-                _search_hits_sql("""
+                _search_hits_sql(
+                    len(term_list),
+                    """
             SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
                    p.matching
             FROM per_article p
             JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
             JOIN articles a ON a.id = p.article_id
-            ORDER BY p.best, a.last_changed DESC LIMIT :limit OFFSET :offset"""),
+            ORDER BY a.last_changed DESC, a.id DESC LIMIT :limit OFFSET :offset""",
+                ),
                 params,
             )
         )
     except sqlite3.OperationalError as err:
         raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
-    wanted = terms(query)
+    wanted = terms(" ".join(term_list))
     for row in rows:
         row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
         version = store.version(row["id"], row["n"])
@@ -54,24 +60,24 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
     return total, rows
 
 
-def fts_query(text: str) -> str:
-    """A user's search box input as an FTS5 query that cannot be malformed.
+def fts_terms(text: str) -> list[str]:
+    """A user's search box input as FTS5 terms that cannot be malformed, one per word or "quoted phrase".
 
-    Every word (or "quoted phrase") becomes a quoted FTS5 string, so operators such as NEAR, AND,
-    column filters and stray quotes are searched as words; a trailing * keeps its prefix meaning.
+    Every term is a quoted FTS5 string, so operators such as NEAR, AND, column filters and stray quotes
+    are searched as words; a trailing * keeps its prefix meaning.
     """
-    terms = []
+    found = []
     for phrase, word in SEARCH_TERM.findall(text):
         term = phrase if phrase else word
         prefix = word.endswith("*") and len(word) > 1
         term = term.rstrip("*") if prefix else term
         if term.strip():
-            terms.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
+            found.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return found
 
 
 def terms(query: str) -> list[tuple[str, bool]]:
-    """The folded words of an fts_query() result, each with whether it is a prefix."""
+    """The folded words of fts_terms() joined by spaces, each with whether it is a prefix."""
     found = []
     for quoted, star in re.findall(r'"((?:[^"]|"")*)"(\*?)', query):
         words = [_fold(w) for w in WORD.findall(quoted.replace('""', '"'))]
@@ -116,15 +122,22 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _search_hits_sql(select: str) -> str:
+def _search_hits_sql(term_count: int, select: str) -> str:
+    """The versions whose text has, for every term, a matching paragraph (or headline); per article."""
+    with_each_term = "\nINTERSECT\n".join(
+        f"""SELECT DISTINCT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
+                SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH :term{i})"""
+        for i in range(term_count)
+    )
     return f"""
-        WITH hits AS MATERIALIZED (
-            SELECT v.article_id, v.n, v.text_hash, bm25(versions_fts, 4.0, 1.0) AS score
-            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
-            WHERE versions_fts MATCH :query
+        WITH matched AS ({with_each_term}),
+        hits AS MATERIALIZED (
+            SELECT v.article_id, v.n, v.text_hash
+            FROM matched m JOIN texts t ON t.id = m.text_id
+            JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
         ),
         per_article AS (
-            SELECT article_id, group_concat(n) AS matching, min(score) AS best, max(n) AS latest
+            SELECT article_id, group_concat(n) AS matching, max(n) AS latest
             FROM hits GROUP BY article_id
         )
         {select}

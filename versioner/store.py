@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import NotFound, StorageError
+from .paragraphs import ParagraphIndex
 from .raws import RawStore
 from .schema import connect
 from .texts import TextStore
@@ -77,8 +78,6 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
         self._batch_started: float | None = None
-        # search-index changes wait for the commit: FTS5 flushes its buffer at every savepoint otherwise
-        self._index_queue: list[tuple] = []
         self._batch_seconds = BATCH_SECONDS
         try:
             self.db: sqlite_utils.Database = connect(path)
@@ -87,6 +86,7 @@ class Store:
         self.texts = TextStore(self.db)
         register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
         self.raws = RawStore(self.db)
+        self.index = ParagraphIndex(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -107,11 +107,11 @@ class Store:
             raise StorageError(f"cannot start a write on {self.path}: {err}") from None
         try:
             yield
-            self._flush_index()
+            self.index.flush()
             self.db.execute("COMMIT")
         except BaseException as err:
             self._forget_decoded()
-            self._index_queue.clear()
+            self.index.pending.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
             raise _storage_error(err) from None
@@ -130,14 +130,14 @@ class Store:
         finally:
             self._batch_started = None
             if self.db.conn.in_transaction:
-                self._flush_index()
+                self.index.flush()
                 self.db.execute("COMMIT")
 
     def commit_if_due(self) -> bool:
         """Inside a batch: commit when the batch is old enough; True if it did."""
         if not self.db.conn.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
             return False
-        self._flush_index()
+        self.index.flush()
         self.db.execute("COMMIT")
         self._batch_started = time.monotonic()
         return True
@@ -155,15 +155,15 @@ class Store:
             self.db.execute("SAVEPOINT unit")
         except Exception as err:
             raise StorageError(f"cannot start a write on {self.path}: {err}") from None
-        queued = len(self._index_queue)
+        queued = len(self.index.pending)
         try:
             yield
             self.db.execute("RELEASE unit")
         except BaseException as err:
             self._forget_decoded()
-            del self._index_queue[queued:]
+            del self.index.pending[queued:]
             if not self.db.conn.in_transaction:
-                self._index_queue.clear()
+                self.index.pending.clear()
                 raise BatchLost(
                     f"the database refused a write and dropped the uncommitted batch: {err}"
                 ) from None
@@ -319,49 +319,27 @@ class Store:
             return info
         return Version(**vars(info), text=self.texts.get(info.article_id, info.text_hash))
 
+    def put_text(self, article_id: int, content_hash: str, title: str, text: str) -> None:
+        """Store a text (unless the article has it) and index its new paragraphs for search."""
+        text_id = self.texts.put(article_id, content_hash, text)
+        if text_id is not None:
+            self.index.add(article_id, text_id, title, text)
+
     def insert_version(self, article_id: int, n: int, fields: dict) -> int:
-        """A new version row (its text must be in `texts` first), indexed for search."""
+        """A new version row; its text must be in `texts` first (put_text)."""
         columns = {"article_id": article_id, "n": n, **fields}
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
-        version_id = self.db.execute(
+        return self.db.execute(
             f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
         ).lastrowid
-        self._index(version_id, fields["title"], self.texts.get(article_id, fields["text_hash"]))
-        return version_id
 
     def update_version(self, old: VersionInfo, fields: dict) -> None:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         self.db.execute(f"UPDATE versions SET {assignments} WHERE id = ?", [*fields.values(), old.id])
-        if "title" in fields or "text_hash" in fields:
-            self._unindex(old)
-            new_hash = fields.get("text_hash", old.text_hash)
-            self._index(old.id, fields.get("title", old.title), self.texts.get(old.article_id, new_hash))
 
     def delete_version(self, old: VersionInfo) -> None:
-        self._unindex(old)
         self.db.execute("DELETE FROM versions WHERE id = ?", [old.id])
-
-    def _index(self, version_id: int, title: str, text: str) -> None:
-        self._index_queue.append((None, version_id, title, text))
-
-    def _unindex(self, old: VersionInfo) -> None:
-        """A contentless FTS5 index forgets a row only when told the exact values it indexed."""
-        self._index_queue.append(("delete", old.id, old.title, self.texts.get(old.article_id, old.text_hash)))
-
-    def _flush_index(self) -> None:
-        """Apply the queued search-index changes, in order, inside the transaction about to commit."""
-        for command, rowid, title, text in self._index_queue:
-            if command == "delete":
-                self.db.execute(
-                    "INSERT INTO versions_fts (versions_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
-                    [rowid, title, text],
-                )
-            else:
-                self.db.execute(
-                    "INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)", [rowid, title, text]
-                )
-        self._index_queue.clear()
 
     # --- web UI: reading views and the diff cache ---------------------------------------------
 

@@ -34,12 +34,15 @@ class TextStore:
         self._texts: dict[int, str] = {}  # decoded texts by id, oldest first
         self._cached_characters = 0
 
-    def put(self, article_id: int, content_hash: str, text: str) -> None:
-        """Store a text unless the article has it already, compressed against a similar recent one."""
+    def put(self, article_id: int, content_hash: str, text: str) -> int | None:
+        """Store a text unless the article has it already, compressed against a similar recent one.
+
+        Returns the new row's id, None when the text was there.
+        """
         if self.db.execute(
             "SELECT 1 FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
         ).fetchone():
-            return
+            return None
         recent = self.db.execute(
             "SELECT id, depth FROM texts WHERE article_id = ? ORDER BY id DESC LIMIT ?",
             [article_id, textcodec.CANDIDATE_BASES],
@@ -69,6 +72,7 @@ class TextStore:
             ],
         ).lastrowid
         self._remember(text_id, text)  # the next version of this article will want it as a base
+        return text_id
 
     def get(self, article_id: int, content_hash: str) -> str:
         row = self.db.execute(
