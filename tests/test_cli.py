@@ -185,3 +185,13 @@ def test_kill_9_during_ingest_leaves_a_sound_database_that_resumes(tmp_path):
     assert interrupted, "every run finished before the kill: nothing was tested"
     versioner(killed, "ingest", tmp_path / "in")
     assert _versions(killed) == _versions(clean)
+
+
+def test_search_prints_hits_and_json_with_match_offsets(sample_db):
+    printed = versioner(sample_db, "search", "Sluzki").stdout.decode()
+    assert "[Sluzki]" in printed and printed.rstrip().endswith("1 article found")
+    found = as_json(sample_db, "search", '"amber wind"')
+    [hit] = found["results"]
+    assert found["total"] == 1 and hit["matching"] == [1, 2, 3]
+    assert [hit["snippet"][a:b] for a, b in hit["matches"]] == ["amber", "wind"]
+    assert as_json(sample_db, "search", "nowhere-to-be-found")["results"] == []

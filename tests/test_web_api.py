@@ -166,4 +166,26 @@ def test_openapi_description_lists_every_read_route(client):
         "/api/articles/{id}",
         "/api/articles/{id}/versions/{n}",
         "/api/articles/{id}/diff",
+        "/api/search",
     }
+
+
+def test_search_gives_plain_snippets_with_match_offsets(client, kursk):
+    body = get_json(client, "/api/search?q=sluzki")
+    assert body["total"] == 1 and body["next"] is None
+    [hit] = body["results"]
+    assert (hit["article"], hit["version"], hit["matching"]) == (kursk, 2, [2])
+    assert [hit["snippet"][start:end] for start, end in hit["matches"]] == ["Sluzki"]
+
+
+def test_search_pages_link_to_each_other(client):
+    first = get_json(client, "/api/search?q=the&per_page=1")
+    assert first["total"] > 1 and len(first["results"]) == 1 and first["previous"] is None
+    second = get_json(client, first["next"])
+    assert second["page"] == 2 and second["results"][0]["article"] != first["results"][0]["article"]
+
+
+def test_search_without_a_query_is_a_400_that_says_why(client):
+    for url in ("/api/search", "/api/search?q=%20", "/api/search?q=" + "a" * 501):
+        response = client.get(url)
+        assert response.status_code == 400 and "?q=" in response.get_json()["error"]

@@ -187,6 +187,39 @@ def diff(ctx: Context, article: str, from_n: int | None, to_n: int | None, fmt: 
 
 
 @cli.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""
+    from .search import hit_json, unmark
+    from .search import search as search_articles
+
+    query = " ".join(words)
+    total, hits = search_articles(ctx.store, query, limit=limit)
+    if as_json:
+        emit_json({"query": query, "total": total, "results": [hit_json(hit) for hit in hits]})
+        return
+    color = sys.stdout.isatty()
+    for hit in hits:
+        versions = ", ".join(map(str, hit["matching"]))
+        click.echo(f"{hit['id']:>5}  {hit['title']}  (versions {versions})")
+        text, matches = unmark(hit["snippet"])
+        click.echo("       " + _marked(text, matches, color).replace("\n", " "))
+    click.echo(f"{total} article{'s' if total != 1 else ''} found")
+
+
+def _marked(text: str, matches: list[list[int]], color: bool) -> str:
+    out, at = [], 0
+    for start, end in matches:
+        found = text[start:end]
+        out += [text[at:start], f"\x1b[1;33m{found}\x1b[0m" if color else f"[{found}]"]
+        at = end
+    return "".join(out) + text[at:]
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)

@@ -60,6 +60,34 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
     return total, rows
 
 
+def hit_json(hit: dict) -> dict:
+    """A search hit as `versioner search --json` and /api/search give it: the snippet as plain text, with
+    its matches as [start, end) character offsets, so any renderer can mark them."""
+    snippet_text, matches = unmark(hit["snippet"])
+    return {
+        "article": hit["id"],
+        "url": hit["url"],
+        "site": hit["site"],
+        "title": hit["title"],
+        "version": hit["n"],
+        "matching": hit["matching"],
+        "snippet": snippet_text,
+        "matches": matches,
+    }
+
+
+def unmark(marked: str) -> tuple[str, list[list[int]]]:
+    """Text with MATCH_START/MATCH_END markers as the plain text and the offsets of what they enclosed."""
+    text, matches = [], []
+    length = 0
+    for index, piece in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", marked)):
+        if index % 2:
+            matches.append([length, length + len(piece)])
+        text.append(piece)
+        length += len(piece)
+    return "".join(text), matches
+
+
 def fts_terms(text: str) -> list[str]:
     """A user's search box input as FTS5 terms that cannot be malformed, one per word or "quoted phrase".
 

@@ -1,7 +1,11 @@
 """The JSON API under /api/: the same shapes as the CLI's --json (versioner.shapes)."""
 
 from flask import Blueprint, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
 
+from versioner.errors import SearchSyntaxError
+from versioner.search import hit_json
+from versioner.search import search as search_articles
 from versioner.shapes import article_summaries, diff_json, version_detail, version_summary
 
 from . import diffs
@@ -11,6 +15,7 @@ from .params import bounded_arg, int_arg, page_arg, whole_number
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_PER_PAGE = 100
+MAX_QUERY = 500  # characters, as on the search page
 
 
 @bp.get("/articles")
@@ -62,3 +67,31 @@ def diff(ref: str):
     response.set_etag(f"{pair.etag}-json")
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
+
+
+@bp.get("/search")
+def search():
+    """Articles with a version matching every term of ?q=, most recently changed first, a page at a time."""
+    query = request.args.get("q", "").strip()
+    if not query or len(query) > MAX_QUERY:
+        raise BadRequest(f"?q= is the search: 1 to {MAX_QUERY} characters")
+    page = page_arg()
+    per_page = bounded_arg("per_page", 20, MAX_PER_PAGE)
+    try:
+        total, hits = search_articles(get_store(), query, limit=per_page, offset=(page - 1) * per_page)
+    except SearchSyntaxError as err:
+        raise BadRequest(str(err)) from None
+    more = page * per_page < total
+    return jsonify(
+        {
+            "query": query,
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "results": [hit_json(hit) for hit in hits],
+            "next": url_for("api.search", q=query, page=page + 1, per_page=per_page) if more else None,
+            "previous": url_for("api.search", q=query, page=page - 1, per_page=per_page)
+            if page > 1
+            else None,
+        }
+    )
