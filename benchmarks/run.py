@@ -15,6 +15,7 @@ import argparse
 import json
 import lzma
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -91,10 +92,7 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
     ours = store.db.execute("SELECT sum(length(data)) FROM texts").fetchone()[0]
     ours += sum(len(v.title.encode()) for v in stored)
     raw_stored = store.db.execute("SELECT sum(length(data)) FROM raw_blobs").fetchone()[0]
-    search_index = store.db.execute(  # the index's tables and their own indexes, in pages
-        """SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'paragraphs%' OR name = 'text_paragraphs'
-           OR name = 'sqlite_autoindex_paragraphs_1'"""
-    ).fetchone()[0]
+    search_index = _search_index_size(store)
     text_bytes = sum(len(v.title.encode()) + len(v.text.encode()) for v in stored)
     store.close()
     git = _git_pack_size(work / "git", sorted(stored, key=lambda v: (v.first_seen, v.article_id)))
@@ -127,9 +125,9 @@ def storage(corpus: Path, work: Path, quick: bool) -> list[tuple]:
         ),
         (
             "  search index (not in the above)",
-            _kb(search_index),
+            _kb(search_index) if search_index else "no dbstat here",
             f"version texts {_kb(text_bytes)}",
-            f"{search_index / text_bytes:.2f}x",
+            f"{search_index / text_bytes:.2f}x" if search_index else "",
             "each paragraph once",
             "",
         ),
@@ -418,6 +416,17 @@ def _git_pack_size(folder: Path, versions: list) -> int:
         )
     git("gc", "--aggressive", "-q")
     return sum(p.stat().st_size for p in (folder / ".git" / "objects" / "pack").glob("*.pack"))
+
+
+def _search_index_size(store: Store) -> int | None:
+    """Pages of the full-text index's tables and their indexes; None where SQLite lacks `dbstat`."""
+    try:
+        return store.db.execute(
+            """SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'paragraphs%' OR name = 'text_paragraphs'
+               OR name = 'sqlite_autoindex_paragraphs_1'"""
+        ).fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
 
 
 def _solid_archive_size(versions: list) -> int:

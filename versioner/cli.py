@@ -193,7 +193,7 @@ def diff(ctx: Context, article: str, from_n: int | None, to_n: int | None, fmt: 
 @pass_context
 def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""
-    from .search import hit_json, unmark
+    from .search import MATCH_END, MATCH_START, hit_json
     from .search import search as search_articles
 
     query = " ".join(words)
@@ -201,22 +201,13 @@ def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
     if as_json:
         emit_json({"query": query, "total": total, "results": [hit_json(hit) for hit in hits]})
         return
-    color = sys.stdout.isatty()
+    start, end = ("\x1b[1;33m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
     for hit in hits:
         versions = ", ".join(map(str, hit["matching"]))
         click.echo(f"{hit['id']:>5}  {hit['title']}  (versions {versions})")
-        text, matches = unmark(hit["snippet"])
-        click.echo("       " + _marked(text, matches, color).replace("\n", " "))
+        snippet = hit["snippet"].replace(MATCH_START, start).replace(MATCH_END, end)
+        click.echo("       " + snippet.replace("\n", " "))
     click.echo(f"{total} article{'s' if total != 1 else ''} found")
-
-
-def _marked(text: str, matches: list[list[int]], color: bool) -> str:
-    out, at = [], 0
-    for start, end in matches:
-        found = text[start:end]
-        out += [text[at:start], f"\x1b[1;33m{found}\x1b[0m" if color else f"[{found}]"]
-        at = end
-    return "".join(out) + text[at:]
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from .store import Store
 # Markers put around matches; escaped text never contains them, so the web turns them into <mark>.
 MATCH_START, MATCH_END = "\x02", "\x03"
 SNIPPET_WORDS = 24
+MAX_QUERY = 500  # characters: the web page and the API refuse longer searches
 SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
 WORD = re.compile(r"\w+")
 
@@ -32,8 +33,8 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
         return 0, []
     params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
     try:
-        total = store.db.execute(_search_hits_sql(len(term_list), "SELECT count(*) FROM per_article"), params)
-        total = total.fetchone()[0]
+        count_sql = _search_hits_sql(len(term_list), "SELECT count(*) FROM per_article")
+        total = store.db.execute(count_sql, params).fetchone()[0]
         rows = list(
             store.db.query(
                 _search_hits_sql(
@@ -51,7 +52,7 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
         )
     except sqlite3.OperationalError as err:
         raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
-    wanted = terms(" ".join(term_list))
+    wanted = terms(term_list)
     for row in rows:
         row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
         version = store.version(row["id"], row["n"])
@@ -63,7 +64,7 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
 def hit_json(hit: dict) -> dict:
     """A search hit as `versioner search --json` and /api/search give it: the snippet as plain text, with
     its matches as [start, end) character offsets, so any renderer can mark them."""
-    snippet_text, matches = unmark(hit["snippet"])
+    snippet_text, matches = _unmark(hit["snippet"])
     return {
         "article": hit["id"],
         "url": hit["url"],
@@ -76,7 +77,7 @@ def hit_json(hit: dict) -> dict:
     }
 
 
-def unmark(marked: str) -> tuple[str, list[list[int]]]:
+def _unmark(marked: str) -> tuple[str, list[list[int]]]:
     """Text with MATCH_START/MATCH_END markers as the plain text and the offsets of what they enclosed."""
     text, matches = [], []
     length = 0
@@ -104,12 +105,13 @@ def fts_terms(text: str) -> list[str]:
     return found
 
 
-def terms(query: str) -> list[tuple[str, bool]]:
-    """The folded words of fts_terms() joined by spaces, each with whether it is a prefix."""
+def terms(term_list: list[str]) -> list[tuple[str, bool]]:
+    """The folded words of fts_terms(), each with whether it is a prefix (the last word of a term*)."""
     found = []
-    for quoted, star in re.findall(r'"((?:[^"]|"")*)"(\*?)', query):
-        words = [_fold(w) for w in WORD.findall(quoted.replace('""', '"'))]
-        found += [(w, bool(star) and i == len(words) - 1) for i, w in enumerate(words)]
+    for term in term_list:
+        prefix = term.endswith("*")
+        words = [_fold(w) for w in WORD.findall(term.rstrip("*")[1:-1].replace('""', '"'))]
+        found += [(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
     return found
 
 

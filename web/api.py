@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from versioner.errors import SearchSyntaxError
-from versioner.search import hit_json
+from versioner.search import MAX_QUERY, hit_json
 from versioner.search import search as search_articles
 from versioner.shapes import article_summaries, diff_json, version_detail, version_summary
 
@@ -15,7 +15,6 @@ from .params import bounded_arg, int_arg, page_arg, whole_number
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_PER_PAGE = 100
-MAX_QUERY = 500  # characters, as on the search page
 
 
 @bp.get("/articles")

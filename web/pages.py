@@ -7,6 +7,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.exceptions import BadRequest
 
 from versioner.errors import NotFound, SearchSyntaxError
+from versioner.search import MAX_QUERY
 from versioner.search import search as search_articles
 from versioner.shapes import render_terminal
 from versioner.store import VersionInfo
@@ -234,8 +235,8 @@ def search():
     query = request.args.get("q", "").strip()
     page = page_arg()
     total, hits, problem = 0, [], None
-    if len(query) > 500:
-        raise BadRequest("a search is at most 500 characters long")
+    if len(query) > MAX_QUERY:
+        raise BadRequest(f"a search is at most {MAX_QUERY} characters long")
     if query:
         try:
             total, hits = search_articles(get_store(), query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
