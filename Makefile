@@ -19,8 +19,8 @@ run: $(BIN)/versioner
 	$(BIN)/versioner --db $(DB) serve --host $(HOST) --port $(PORT)
 
 test: $(BIN)/versioner
-	$(BIN)/ruff check versioner web tests benchmarks
-	$(BIN)/ruff format --check versioner web tests benchmarks
+	$(BIN)/ruff check versioner tests benchmarks
+	$(BIN)/ruff format --check versioner tests benchmarks
 	$(BIN)/pytest
 
 bench: $(BIN)/versioner

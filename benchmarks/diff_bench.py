@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from versioner.diff import diff_versions
-from versioner.tokens import choose_backend, tokenize
+from versioner.diff.engine import diff_versions
+from versioner.diff.tokens import choose_backend, tokenize
 
 Pair = tuple[str, str]
 # --quick times every QUICK_STEP-th pair only: enough for a CI smoke run.

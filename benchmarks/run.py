@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diff_bench import corpus_dir, figures  # noqa: E402
 
 from versioner.capture import Capture  # noqa: E402
-from versioner.extract import extract  # noqa: E402
+from versioner.extract.html import extract  # noqa: E402
+from versioner.extract.normalize import normalise  # noqa: E402
 from versioner.ingest import ingest  # noqa: E402
-from versioner.normalize import normalise  # noqa: E402
 from versioner.store import Store  # noqa: E402
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

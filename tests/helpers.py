@@ -3,6 +3,8 @@
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +19,28 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = ROOT / "snapshots"
 CORPUS = Path(os.environ.get("VERSIONER_CORPUS", ROOT.parent / "shared" / "corpus"))
 T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)
+
+
+def versioner(
+    db: Path, *args, stdin: bytes | None = None, check: bool = True, text: bool = False
+) -> subprocess.CompletedProcess:
+    """`python -m versioner --db DB ARGS...` in a real process; an AssertionError with its stderr on failure."""
+    done = subprocess.run(
+        [sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        text=text,
+        timeout=300,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(done.stderr if text else done.stderr.decode(errors="replace"))
+    return done
+
+
+def versioner_text(db: Path, *args, check: bool = True) -> subprocess.CompletedProcess:
+    """versioner() with stdout and stderr as text."""
+    return versioner(db, *args, check=check, text=True)
 
 
 def text_capture(

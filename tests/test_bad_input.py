@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from helpers import free_port, wait_for
+from helpers import free_port, versioner, wait_for
 from web_fixtures import start_tags
 from werkzeug.exceptions import HTTPException
 
@@ -28,7 +28,7 @@ from versioner.capture import Capture, read_file
 from versioner.ingest import ingest
 from versioner.store import Store
 from versioner.urls import canonical_link
-from web import create_app
+from versioner.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)
@@ -47,15 +47,6 @@ SOURCE = "file:<script>alert('source')</script>.txt"  # a file name may hold all
 HOSTILE_URL = "https://evil.example.org/news/\"><script>alert('url')</script>?q={{7*7}}"
 # What must never reach an HTML page unescaped.
 UNESCAPED = re.compile(r"<script>alert|<img src=x onerror|<a href=\"javascript:|\"><script>")
-
-
-def versioner(db: Path, *args, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)], capture_output=True, cwd=ROOT
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(done.stderr.decode(errors="replace"))
-    return done
 
 
 def snapshot(folder: Path | bytes, name: str | bytes, body: bytes, url: str | None, at: datetime) -> Path:

@@ -18,21 +18,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import free_port, text_capture, wait_for
+from helpers import free_port, text_capture, versioner, wait_for
 
 from versioner.ingest import ingest
 from versioner.store import Store
-from web import create_app
+from versioner.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONER = [sys.executable, "-m", "versioner"]
-
-
-def versioner(db: Path, *args, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([*VERSIONER, "--db", str(db), *map(str, args)], capture_output=True, cwd=ROOT)
-    if check and done.returncode != 0:
-        raise AssertionError(done.stderr.decode(errors="replace"))
-    return done
 
 
 def assert_sound(db: Path) -> None:

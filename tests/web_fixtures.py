@@ -9,8 +9,8 @@ from pathlib import Path
 
 from helpers import text_capture
 
-from versioner.batch import ingest_paths
 from versioner.ingest import ingest
+from versioner.ingest_files import ingest_paths
 from versioner.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,3 +1,3 @@
-from .cli import main
+from versioner.cli import main
 
 main()

@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
-from .errors import SnapshotError, VersionerError
-from .times import parse_time, to_iso
-from .urls import canonical_link
+from versioner.errors import SnapshotError, VersionerError
+from versioner.times import parse_time, to_iso
+from versioner.urls import canonical_link
 
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
 # A fetch time further ahead of this machine's clock is a mistake (a wrong zone, a typo, a file dated by a

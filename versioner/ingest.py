@@ -9,14 +9,14 @@ from the captures in time order, so late, out-of-order and repeated captures giv
 from dataclasses import dataclass
 from itertools import groupby
 
-from .capture import Capture
-from .errors import BadURL
-from .extract import extract
-from .normalize import normalise
-from .rejection import intrinsic_reason, is_truncated
-from .store import CaptureState, Store
-from .times import now, to_iso
-from .urls import canonical_url, site_of
+from versioner.capture import Capture
+from versioner.errors import BadURL
+from versioner.extract.html import extract
+from versioner.extract.normalize import normalise
+from versioner.extract.rejection import intrinsic_reason, is_truncated
+from versioner.store import CaptureState, Store
+from versioner.times import now, to_iso
+from versioner.urls import canonical_url, site_of
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from .errors import VersionerError
+from versioner.errors import VersionerError
 
 
 def parse_time(text: str) -> datetime:

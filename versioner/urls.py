@@ -5,7 +5,7 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import BadURL
+from versioner.errors import BadURL
 
 MAX_URL_LENGTH = 2048
 # Where a page names its own URL: <link rel=canonical href=...>, else <meta property=og:url content=...>.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from web import create_app
+from versioner.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

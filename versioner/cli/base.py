@@ -1,0 +1,70 @@
+"""The `versioner` command group: the database option, the error handling, JSON output."""
+
+import json
+import sys
+
+import click
+
+from versioner.errors import VersionerError
+
+
+class Context:
+    """What every command needs: where the database is, opened on first use."""
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from versioner.store import Store
+
+            self._store = Store(self.db_path)
+        return self._store
+
+    @property
+    def watchlist(self):
+        from versioner.store.watchlist import Watchlist
+
+        return Watchlist(self.store.db)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    envvar="VERSIONER_DB",
+    default="versioner.db",
+    show_default=True,
+    help="SQLite database file (env VERSIONER_DB).",
+)
+@click.version_option(package_name="versioner")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str) -> None:
+    """Keep every copy of an article, store a version when its text really changed, show what changed."""
+    ctx.obj = Context(db_path)
+
+
+def main() -> None:
+    """Entry point: a VersionerError is a message and exit status 1, never a traceback."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except VersionerError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def emit_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))

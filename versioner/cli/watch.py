@@ -1,0 +1,207 @@
+"""The capture commands of `versioner`: track, untrack, feeds and poll (the cron entry point)."""
+
+import logging
+import sys
+
+import click
+
+from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.errors import VersionerError
+from versioner.watch.schedule import DEFAULT_SCHEDULE
+
+ALLOW_PRIVATE = click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also fetch URLs on loopback, private, link-local or metadata addresses (refused by default).",
+)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@ALLOW_PRIVATE
+@pass_context
+def track(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
+    """Track article URLs: `versioner poll` fetches them on the schedule."""
+    from versioner.watch.poll import track_url
+
+    _each_url(urls, lambda url: track_url(ctx.watchlist, url, allow_private), "tracking", "already tracked")
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def untrack(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop tracking URLs (an article's URL stops every tracked link that led to it)."""
+    _each_url(urls, lambda url: _remove(ctx.watchlist.untrack, url, "tracked"), "untracked", "")
+
+
+@cli.group()
+def feeds() -> None:
+    """Follow RSS and Atom feeds: every new item link becomes a tracked article."""
+
+
+@feeds.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@ALLOW_PRIVATE
+@pass_context
+def feeds_add(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
+    """Follow feeds; `versioner poll` reads them."""
+    from versioner.watch.poll import follow_feed
+
+    _each_url(
+        urls, lambda url: follow_feed(ctx.watchlist, url, allow_private), "following", "already following"
+    )
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def feeds_list(ctx: Context, as_json: bool) -> None:
+    """List followed feeds with the number of articles each brought and their last check."""
+    rows = ctx.watchlist.feeds()
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        state = (
+            f"error: {row['last_error']}"
+            if row["last_error"]
+            else f"checked {row['last_checked'] or 'never'}"
+        )
+        click.echo(f"{row['items']:>5} items  {row['url']}  {row['title'][:40]}  ({state})")
+
+
+@feeds.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@pass_context
+def feeds_remove(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Stop following feeds; the articles they brought stay tracked."""
+    _each_url(urls, lambda url: _remove(ctx.watchlist.remove_feed, url, "followed"), "removed", "")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Check every tracked article now, whatever the schedule.")
+@ALLOW_PRIVATE
+@click.option(
+    "--schedule",
+    envvar="VERSIONER_SCHEDULE",
+    default=DEFAULT_SCHEDULE,
+    show_default=True,
+    help="Check every EVERY while younger than AGE, tier by tier (env VERSIONER_SCHEDULE).",
+)
+@click.option(
+    "--timeout",
+    envvar="VERSIONER_FETCH_TIMEOUT",
+    default=20.0,
+    show_default=True,
+    type=float,
+    help="Seconds to connect and for each read (env VERSIONER_FETCH_TIMEOUT).",
+)
+@click.option(
+    "--delay",
+    envvar="VERSIONER_HOST_DELAY",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between two requests to one host (env VERSIONER_HOST_DELAY).",
+)
+@click.option(
+    "--workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Hosts fetched at the same time.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False),
+    help="Log every check to this file (default: warnings on stderr).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_context
+def poll(
+    ctx: Context,
+    force: bool,
+    allow_private: bool,
+    schedule: str,
+    timeout: float,
+    delay: float,
+    workers: int,
+    log_path: str | None,
+    as_json: bool,
+) -> None:
+    """Read followed feeds, then fetch every tracked article that is due: the cron entry point.
+
+    Exit status 1 when a fetch failed. Overlapping runs share the work and never fetch an article twice.
+    """
+    from versioner.sources.fetch import Fetcher, FetchSettings
+    from versioner.watch.poll import poll as run_poll
+    from versioner.watch.schedule import parse_schedule
+
+    progress = sys.stderr.isatty() and not as_json
+    _configure_log(log_path, over_progress=progress)
+    with Fetcher(FetchSettings(timeout=timeout, host_delay=delay, allow_private=allow_private)) as fetcher:
+        summary = run_poll(
+            ctx.store,
+            fetcher,
+            parse_schedule(schedule),
+            force=force,
+            workers=workers,
+            on_progress=_show_progress if progress else None,
+        )
+    if progress:
+        click.echo(err=True)
+    if as_json:
+        emit_json(summary.to_json())
+    else:
+        click.echo(summary.describe())
+    if summary.errors:
+        sys.exit(1)
+
+
+def _each_url(urls, action, done: str, already: str) -> None:
+    """Apply action to each URL, report each, and exit 1 after the others if any failed."""
+    failed = False
+    for url in urls:
+        try:
+            canonical, new = action(url)
+        except VersionerError as err:
+            click.echo(f"Error: {err}", err=True)
+            failed = True
+            continue
+        click.echo(f"{done if new else already}: {canonical}")
+    if failed:
+        sys.exit(1)
+
+
+def _remove(remove, url: str, what: str) -> tuple[str, bool]:
+    from versioner.errors import NotFound
+    from versioner.urls import canonical_url
+
+    url = canonical_url(url)
+    if not remove(url):
+        raise NotFound(f"{url} is not {what}")
+    return url, True
+
+
+def _configure_log(path: str | None, over_progress: bool) -> None:
+    """Every check to the --log file; else warnings to stderr (on a terminal, over the progress line)."""
+    handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+    if over_progress and not path:
+        handler.setFormatter(logging.Formatter("\r\x1b[K%(levelname)s %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()  # the libraries' warnings (trafilatura, httpx) go to the same place
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("versioner").setLevel(logging.INFO if path else logging.WARNING)
+
+
+def _show_progress(summary) -> None:
+    click.echo(
+        f"\r{summary.due} due, {summary.fetched} fetched, {summary.changed} changed, "
+        f"{len(summary.errors)} errors ",
+        err=True,
+        nl=False,
+    )

@@ -1,0 +1,251 @@
+"""Fetching pages politely and safely: the web end of capture.
+
+Polite: a User-Agent that says who we are, one request at a time per host with a delay between them,
+conditional requests so an unchanged page costs a 304, few and short retries. Safe: only http(s); every
+host, redirect targets included, is resolved and refused when it lands on a loopback, private,
+link-local, multicast, reserved or cloud-metadata address (unless allow_private), and the connection is
+pinned to the address that was checked, so DNS cannot answer differently between check and connect.
+Bounded: timeouts, a size cap read as a stream, a limited number of redirects.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from versioner import __version__
+from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
+from versioner.errors import BadURL, FetchError
+from versioner.sources.addresses import resolve
+from versioner.times import now
+from versioner.urls import canonical_link, canonical_url, same_site
+
+PROJECT_URL = "https://github.com/versioner/versioner"
+USER_AGENT = f"versioner/{__version__} (+{PROJECT_URL})"
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_BACKOFF_SECONDS = 30.0
+# One attempt (all its redirects, the whole body) must be over within this many timeouts.
+ATTEMPT_DEADLINE = 3
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How to fetch; the CLI fills it from flags and VERSIONER_* variables."""
+
+    timeout: float = 20.0  # seconds to connect and for each read; an attempt, redirects included, gets 3×
+    max_bytes: int = MAX_SNAPSHOT_BYTES
+    max_redirects: int = 5
+    retries: int = 2  # after the first attempt, on network errors and 429/5xx answers
+    backoff: float = 1.0  # seconds before the first retry, doubling after each
+    host_delay: float = 1.0  # seconds between the end of one request to a host and the start of the next
+    allow_private: bool = False
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP answer to a GET, after redirects."""
+
+    url: str  # the URL asked for
+    final_url: str  # where the redirects ended
+    status: int
+    raw: bytes
+    fetched_at: datetime
+    kind_hint: str | None  # "html" or "text" from the Content-Type, None for anything else
+    charset: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    def article_url(self) -> str:
+        """The final URL, or the page's rel=canonical link where it points within the same site."""
+        if self.kind_hint != "text":
+            link = canonical_link(self.raw, self.final_url)
+            if link and same_site(link, self.final_url):
+                return link
+        return self.final_url
+
+    def to_capture(self) -> Capture:
+        return Capture(
+            raw=self.raw,
+            url=self.article_url(),
+            fetched_at=self.fetched_at,
+            source=self.final_url,
+            kind_hint=self.kind_hint,
+            http_status=self.status,
+            charset=self.charset,
+        )
+
+
+class Fetcher:
+    """An HTTP client with versioner's rules; safe to share between threads. Use as a context manager."""
+
+    def __init__(self, settings: FetchSettings | None = None):
+        self.settings = settings or FetchSettings()
+        # trust_env=False: a proxy from the environment would connect elsewhere than the address checked.
+        # No keep-alive: connections are pooled by address, and a TLS connection verified for one host
+        # must not carry a request for another host on the same address.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(self.settings.timeout),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+            headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT},
+        )
+        self._pacer = HostPacer(self.settings.host_delay)
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET a page, conditionally where validators are known; FetchError or BadURL when it cannot."""
+        attempt = 0
+        while True:
+            try:
+                fetched, retry_after = self._follow(url, etag, last_modified)
+            except httpx.TransportError as err:  # connection refused or reset, timeouts, protocol errors
+                if attempt == self.settings.retries:
+                    raise FetchError(f"{url}: {_describe(err)} (after {attempt + 1} attempts)") from None
+                retry_after = None
+            else:
+                if fetched.status not in RETRY_STATUSES or attempt == self.settings.retries:
+                    return fetched
+            time.sleep(self._backoff(attempt, retry_after))
+            attempt += 1
+
+    def longest_fetch(self) -> float:
+        """Seconds one fetch can take at worst, retries and backoff included (poll sizes its claims on it)."""
+        settings = self.settings
+        waits = sum(min(settings.backoff * 2**n, MAX_BACKOFF_SECONDS) for n in range(settings.retries))
+        attempts = (settings.retries + 1) * (ATTEMPT_DEADLINE + 1) * settings.timeout
+        return attempts + waits + settings.host_delay
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        wait = self.settings.backoff * 2**attempt
+        if retry_after and retry_after.strip().isdigit():
+            wait = max(wait, float(retry_after))
+        return min(wait, MAX_BACKOFF_SECONDS)
+
+    def _follow(self, url: str, etag: str | None, last_modified: str | None) -> tuple[Fetched, str | None]:
+        """One attempt: the request and its redirects, each target checked before it is requested."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = canonical_url(url)
+        deadline = time.monotonic() + ATTEMPT_DEADLINE * self.settings.timeout
+        for _hop in range(self.settings.max_redirects + 1):
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: no answer within {ATTEMPT_DEADLINE * self.settings.timeout:g} s")
+            with self._pacer.turn(httpx.URL(current).host):
+                with self._send(current, headers) as response:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        try:
+                            current = canonical_url(urljoin(current, location))
+                        except BadURL as err:
+                            raise FetchError(f"{url} redirects to a URL that is not fetched: {err}") from None
+                        continue
+                    raw = self._read(response, current, deadline)
+                    return self._fetched(url, current, response, raw), response.headers.get("retry-after")
+        raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects")
+
+    @contextmanager
+    def _send(self, url: str, headers: dict) -> Iterator[httpx.Response]:
+        """Send a GET to a checked address of the URL's host (the next one if it refuses the connection),
+        with the host's name for the Host header and for TLS (SNI and certificate check)."""
+        target = httpx.URL(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        addresses = resolve(target.host, port, self.settings.allow_private)
+        extensions = {"sni_hostname": target.raw_host.decode("ascii")} if target.scheme == "https" else {}
+        headers = {**headers, "Host": target.netloc.decode("ascii")}
+        for index, address in enumerate(addresses):
+            request = self._client.build_request(
+                "GET", target.copy_with(host=address), headers=headers, extensions=extensions
+            )
+            try:
+                response = self._client.send(request, stream=True)
+                break
+            except httpx.ConnectError:
+                if index == len(addresses) - 1:
+                    raise
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def _read(self, response: httpx.Response, url: str, deadline: float) -> bytes:
+        """The body, decoded from its Content-Encoding; FetchError past the size cap or the deadline."""
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"{url}: {int(declared)} bytes is over the {cap} byte cap")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(f"{url}: the page is over the {cap} byte cap (stopped reading)")
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: the page took over {ATTEMPT_DEADLINE * self.settings.timeout:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _fetched(self, url: str, final_url: str, response: httpx.Response, raw: bytes) -> Fetched:
+        kind_hint, charset = kind_and_charset(response.headers.get("content-type"))
+        return Fetched(
+            url=url,
+            final_url=final_url,
+            status=response.status_code,
+            raw=raw,
+            fetched_at=now(),
+            kind_hint=kind_hint,
+            charset=charset,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+
+
+class HostPacer:
+    """One request at a time per host, and `delay` seconds between them (within this process)."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    @contextmanager
+    def turn(self, host: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(host, threading.Lock())
+        with lock:
+            wait = self._last.get(host, float("-inf")) + self.delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last[host] = time.monotonic()
+
+
+def _describe(err: httpx.TransportError) -> str:
+    if isinstance(err, httpx.TimeoutException):
+        return f"timed out ({type(err).__name__})"
+    return str(err) or type(err).__name__

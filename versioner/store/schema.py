@@ -1,0 +1,306 @@
+"""The SQLite schema, its migrations and how a connection is set up.
+
+The database is a user interface too (Datasette, sqlite3): plain tables, clear column names, ISO 8601
+UTC timestamps, foreign keys, and indexes named for the query they serve. README "Database" documents it.
+"""
+
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (and create or migrate) a versioner database.
+
+    WAL lets readers (the web UI, a Datasette session) run while one writer ingests; the busy timeout
+    makes concurrent writers queue instead of failing with "database is locked".
+    """
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+# Tables of delta-compressed rows: each row's key and the column naming its base (NULL: a keyframe).
+CHAINS = {"texts": ("id", "base_id"), "raw_blobs": ("hash", "base_hash")}
+
+
+def chain_ancestor(
+    db: sqlite_utils.Database | sqlite3.Connection, table: str, start, depth: int
+) -> tuple | None:
+    """(key, depth) of the row at `depth` in the chain of bases that ends at row `start` of `table`."""
+    key, base = CHAINS[table]
+    return db.execute(
+        f"""WITH RECURSIVE chain(key, base, depth) AS (
+                SELECT {key}, {base}, depth FROM {table} WHERE {key} = ?
+                UNION ALL
+                SELECT t.{key}, t.{base}, t.depth FROM {table} t JOIN chain c ON t.{key} = c.base
+            )
+            SELECT key, depth FROM chain WHERE depth = ?""",
+        [start, depth],
+    ).fetchone()
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema to the current version, each step in its own transaction."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] >= version:  # another process got there first
+                db.execute("ROLLBACK")
+                continue
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    for statement in re.split(r";\n(?=CREATE)", INITIAL_SCHEMA):
+        db.execute(statement)
+
+
+INITIAL_SCHEMA = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT,
+    version_count INTEGER NOT NULL DEFAULT 0,
+    capture_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX articles_by_last_changed ON articles (last_changed DESC, id DESC);
+CREATE INDEX articles_by_site ON articles (site, last_changed DESC);
+CREATE TABLE raw_blobs (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    n INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    byline TEXT NOT NULL DEFAULT '',
+    text_hash TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    published TEXT,
+    updated TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    capture_count INTEGER NOT NULL,
+    revert_of INTEGER,
+    UNIQUE (article_id, n)
+);
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    fetched_at TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    raw_hash TEXT NOT NULL REFERENCES raw_blobs (hash),
+    kind_hint TEXT,
+    http_status INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'truncated', 'rejected')),
+    reason TEXT,
+    content_hash TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    byline TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    updated TEXT,
+    words INTEGER NOT NULL DEFAULT 0,
+    version_id INTEGER REFERENCES versions (id),
+    UNIQUE (article_id, fetched_at, raw_hash)
+);
+CREATE INDEX captures_by_article_time ON captures (article_id, fetched_at);
+CREATE INDEX captures_by_version ON captures (version_id);
+CREATE INDEX captures_by_raw_hash ON captures (raw_hash);
+CREATE TABLE texts (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    hash TEXT NOT NULL,
+    base_id INTEGER REFERENCES texts (id),
+    depth INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (article_id, hash)
+);
+CREATE INDEX texts_by_base ON texts (base_id);
+CREATE VIRTUAL TABLE versions_fts USING fts5 (title, text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIEW text_chain AS
+WITH RECURSIVE chain (id, article_id, hash, text) AS (
+    SELECT id, article_id, hash, versioner_text(data, NULL) FROM texts WHERE base_id IS NULL
+    UNION ALL
+    SELECT t.id, t.article_id, t.hash, versioner_text(t.data, chain.text) FROM texts t JOIN chain ON t.base_id = chain.id
+)
+SELECT id, article_id, hash, text FROM chain;
+CREATE VIEW version_texts AS
+SELECT v.id, v.article_id, v.n, v.title, v.byline, c.text, v.words, v.published, v.updated, v.first_seen,
+       v.last_seen, v.capture_count, v.revert_of
+FROM versions v JOIN text_chain c ON c.article_id = v.article_id AND c.hash = v.text_hash
+"""
+
+
+def _web(db: sqlite_utils.Database) -> None:
+    """For the web UI: a cache of computed diffs, and an index for the feed of recent changes.
+
+    diff_cache.key is a sha256 of the diff engine's fingerprint and both sides' text hash and byline
+    (versioner/diffcache.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
+    """
+    db.execute("""
+        CREATE TABLE diff_cache (
+            key TEXT PRIMARY KEY,
+            diff TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX versions_by_first_seen ON versions (first_seen DESC)")
+
+
+def _capture(db: sqlite_utils.Database) -> None:
+    """For web capture (versioner/watchlist.py): tracked article URLs, followed feeds, poll claims.
+
+    Each row keeps its last answer's HTTP validators (etag, last_modified) for conditional requests,
+    when it was last checked and with what status or error, and when it is next due (NULL: the schedule
+    is over). check_seq numbers the checks in the order they were recorded; claimed_by/claim_expires mark
+    the poll run that is checking it (docs/capture.md, "Overlapping runs").
+    """
+    for statement in CAPTURE_SCHEMA.split(";\n"):
+        db.execute(statement)
+
+
+CAPTURE_SCHEMA = """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    next_check TEXT,
+    check_seq INTEGER,
+    claimed_by TEXT,
+    claim_expires TEXT
+);
+CREATE INDEX feeds_by_next_check ON feeds (next_check);
+CREATE TABLE tracked_urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    article_id INTEGER REFERENCES articles (id),
+    feed_id INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+    added_at TEXT NOT NULL,
+    published TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    next_check TEXT,
+    check_seq INTEGER,
+    claimed_by TEXT,
+    claim_expires TEXT
+);
+CREATE INDEX tracked_urls_by_next_check ON tracked_urls (next_check);
+CREATE INDEX tracked_urls_by_check_seq ON tracked_urls (check_seq);
+CREATE INDEX tracked_urls_by_article ON tracked_urls (article_id);
+CREATE INDEX tracked_urls_by_feed ON tracked_urls (feed_id);
+CREATE INDEX tracked_urls_by_claim ON tracked_urls (claimed_by)
+"""
+
+
+def _raw_deltas(db: sqlite_utils.Database) -> None:
+    """Raw captures compressed against the article's previous capture: consecutive copies of a page
+    differ in a few bytes (tracking ids, ads), so each costs little more than what changed."""
+    db.execute("ALTER TABLE raw_blobs ADD COLUMN base_hash TEXT REFERENCES raw_blobs (hash)")
+    db.execute("ALTER TABLE raw_blobs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0")
+
+
+def _text_function(db: sqlite_utils.Database) -> None:
+    """Views that decode only the rows a query asks for: `versioner_text(id)` reads a text's chain of
+    bases itself (versioner/texts.py), where the recursive view it replaces decoded every text first."""
+    db.execute("DROP VIEW version_texts")
+    db.execute("DROP VIEW text_chain")
+    db.execute(
+        "CREATE VIEW decoded_texts AS SELECT id, article_id, hash, versioner_text(id) AS text FROM texts"
+    )
+    db.execute("""
+        CREATE VIEW version_texts AS
+        SELECT v.id, v.article_id, v.n, v.title, v.byline, versioner_text(t.id) AS text, v.words, v.published,
+               v.updated, v.first_seen, v.last_seen, v.capture_count, v.revert_of
+        FROM versions v JOIN texts t ON t.article_id = v.article_id AND t.hash = v.text_hash""")
+
+
+def _diff_stats(db: sqlite_utils.Database) -> None:
+    """A cached diff's stats beside it: the lists of changes read them without parsing whole diffs."""
+    db.execute("ALTER TABLE diff_cache ADD COLUMN stats TEXT")
+    db.execute("UPDATE diff_cache SET stats = json_extract(diff, '$.stats')")
+
+
+def _paragraph_index(db: sqlite_utils.Database) -> None:
+    """Search indexes each distinct paragraph (and headline) of an article once, not every version whole
+    (versioner/paragraphs.py); the texts stored so far are indexed here, with the headline each had."""
+    from versioner.store.search_index import (
+        ParagraphIndex,  # imported here: it is the schema's only use of the index
+    )
+    from versioner.store.texts import TextStore
+
+    db.execute("DROP TABLE versions_fts")
+    db.execute("""
+        CREATE TABLE paragraphs (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles (id),
+            hash INTEGER NOT NULL,
+            UNIQUE (article_id, hash)
+        )""")
+    db.execute("""
+        CREATE TABLE text_paragraphs (
+            paragraph_id INTEGER NOT NULL REFERENCES paragraphs (id),
+            text_id INTEGER NOT NULL REFERENCES texts (id),
+            PRIMARY KEY (paragraph_id, text_id)
+        ) WITHOUT ROWID""")
+    db.execute(  # contentless and without column sizes: texts are stored compressed, and nothing ranks by bm25
+        "CREATE VIRTUAL TABLE paragraphs_fts USING fts5 "
+        "(text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')"
+    )
+    texts, index = TextStore(db), ParagraphIndex(db)
+    for text_id, article_id, content_hash in db.execute(
+        "SELECT id, article_id, hash FROM texts ORDER BY id"
+    ).fetchall():
+        title = db.execute(
+            "SELECT title FROM captures WHERE article_id = ? AND content_hash = ? LIMIT 1",
+            [article_id, content_hash],
+        ).fetchone()
+        index.add(article_id, text_id, title[0] if title else "", texts.get(article_id, content_hash))
+    index.flush()
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _initial,
+    _web,
+    _capture,
+    _raw_deltas,
+    _text_function,
+    _diff_stats,
+    _paragraph_index,
+]

@@ -1,0 +1,174 @@
+"""Full-text search: user input to safe FTS5 terms, the query, and highlighted snippets of the matches.
+
+The index holds each distinct paragraph and headline of an article once (paragraphs.py): a version
+matches when, for every term, its text has a matching paragraph or its headline matches; a phrase
+matches within one paragraph. Version texts are stored compressed, so the index keeps no copy of them;
+snippets are cut here from the decoded text, matching words the way the index's tokenizer does (case
+and accents folded).
+"""
+
+import re
+import sqlite3
+import unicodedata
+
+from versioner.errors import SearchSyntaxError
+from versioner.store import Store
+
+# Markers put around matches; escaped text never contains them, so the web turns them into <mark>.
+MATCH_START, MATCH_END = "\x02", "\x03"
+SNIPPET_WORDS = 24
+MAX_QUERY = 500  # characters: the web page and the API refuse longer searches
+SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+WORD = re.compile(r"\w+")
+
+
+def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
+    """Articles with a version that matches every term, most recently changed first: the total and a page.
+
+    Each hit carries the latest matching version's n, its highlighted title and a snippet with
+    matches between MATCH_START and MATCH_END, and `matching`: every version n that matched.
+    """
+    term_list = fts_terms(text)
+    if not term_list:
+        return 0, []
+    params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
+    try:
+        count_sql = _search_hits_sql(len(term_list), "SELECT count(*) FROM per_article")
+        total = store.db.execute(count_sql, params).fetchone()[0]
+        rows = list(
+            store.db.query(
+                _search_hits_sql(
+                    len(term_list),
+                    """
+            SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
+                   p.matching
+            FROM per_article p
+            JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
+            JOIN articles a ON a.id = p.article_id
+            ORDER BY a.last_changed DESC, a.id DESC LIMIT :limit OFFSET :offset""",
+                ),
+                params,
+            )
+        )
+    except sqlite3.OperationalError as err:
+        raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
+    wanted = terms(term_list)
+    for row in rows:
+        row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
+        version = store.version(row["id"], row["n"])
+        row["title_match"] = highlight(version.title, wanted)
+        row["snippet"] = snippet(version.text, wanted)
+    return total, rows
+
+
+def hit_json(hit: dict) -> dict:
+    """A search hit as `versioner search --json` and /api/search give it: the snippet as plain text, with
+    its matches as [start, end) character offsets, so any renderer can mark them."""
+    snippet_text, matches = _unmark(hit["snippet"])
+    return {
+        "article": hit["id"],
+        "url": hit["url"],
+        "site": hit["site"],
+        "title": hit["title"],
+        "version": hit["n"],
+        "matching": hit["matching"],
+        "snippet": snippet_text,
+        "matches": matches,
+    }
+
+
+def _unmark(marked: str) -> tuple[str, list[list[int]]]:
+    """Text with MATCH_START/MATCH_END markers as the plain text and the offsets of what they enclosed."""
+    text, matches = [], []
+    length = 0
+    for index, piece in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", marked)):
+        if index % 2:
+            matches.append([length, length + len(piece)])
+        text.append(piece)
+        length += len(piece)
+    return "".join(text), matches
+
+
+def fts_terms(text: str) -> list[str]:
+    """A user's search box input as FTS5 terms that cannot be malformed, one per word or "quoted phrase".
+
+    Every term is a quoted FTS5 string, so operators such as NEAR, AND, column filters and stray quotes
+    are searched as words; a trailing * keeps its prefix meaning.
+    """
+    found = []
+    for phrase, word in SEARCH_TERM.findall(text):
+        term = phrase if phrase else word
+        prefix = word.endswith("*") and len(word) > 1
+        term = term.rstrip("*") if prefix else term
+        if term.strip():
+            found.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return found
+
+
+def terms(term_list: list[str]) -> list[tuple[str, bool]]:
+    """The folded words of fts_terms(), each with whether it is a prefix (the last word of a term*)."""
+    found = []
+    for term in term_list:
+        prefix = term.endswith("*")
+        words = [_fold(w) for w in WORD.findall(term.rstrip("*")[1:-1].replace('""', '"'))]
+        found += [(w, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+    return found
+
+
+def highlight(text: str, wanted: list[tuple[str, bool]]) -> str:
+    """The whole text with every matching word between the markers."""
+    return _mark(text, wanted, 0, len(text))
+
+
+def snippet(text: str, wanted: list[tuple[str, bool]], words: int = SNIPPET_WORDS) -> str:
+    """About `words` words around the first match, with … where the text was cut."""
+    spans = [m.span() for m in WORD.finditer(text)]
+    hits = [i for i, (a, b) in enumerate(spans) if _matches(text[a:b], wanted)]
+    if not spans:
+        return ""
+    first = max((hits[0] if hits else 0) - words // 3, 0)
+    last = min(first + words, len(spans)) - 1
+    start, end = spans[first][0], spans[last][1]
+    return ("…" if first else "") + _mark(text, wanted, start, end) + ("…" if last < len(spans) - 1 else "")
+
+
+def _mark(text: str, wanted: list[tuple[str, bool]], start: int, end: int) -> str:
+    out, at = [], start
+    for match in WORD.finditer(text, start, end):
+        if _matches(match.group(), wanted):
+            out += [text[at : match.start()], MATCH_START, match.group(), MATCH_END]
+            at = match.end()
+    out.append(text[at:end])
+    return "".join(out)
+
+
+def _matches(word: str, wanted: list[tuple[str, bool]]) -> bool:
+    folded = _fold(word)
+    return any(folded.startswith(term) if prefix else folded == term for term, prefix in wanted)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _search_hits_sql(term_count: int, select: str) -> str:
+    """The versions whose text has, for every term, a matching paragraph (or headline); per article."""
+    with_each_term = "\nINTERSECT\n".join(
+        f"""SELECT DISTINCT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
+                SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH :term{i})"""
+        for i in range(term_count)
+    )
+    return f"""
+        WITH matched AS ({with_each_term}),
+        hits AS MATERIALIZED (
+            SELECT v.article_id, v.n, v.text_hash
+            FROM matched m JOIN texts t ON t.id = m.text_id
+            JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
+        ),
+        per_article AS (
+            SELECT article_id, group_concat(n) AS matching, max(n) AS latest
+            FROM hits GROUP BY article_id
+        )
+        {select}
+    """

@@ -1,0 +1,370 @@
+"""Every query versioner makes: the one place that knows the SQL (schema and migrations: schema.py)."""
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from versioner.errors import NotFound, StorageError
+from versioner.store.raw_captures import RawStore
+from versioner.store.schema import connect
+from versioner.store.search_index import ParagraphIndex
+from versioner.store.texts import TextStore
+from versioner.store.texts import register as register_text_function
+
+BATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of an article as listed: everything but its text."""
+
+    id: int
+    article_id: int
+    n: int
+    title: str
+    byline: str
+    text_hash: str
+    words: int
+    published: str | None
+    updated: str | None
+    first_seen: str
+    last_seen: str
+    capture_count: int
+    revert_of: int | None
+
+
+@dataclass(frozen=True)
+class Version(VersionInfo):
+    """One version with its text (paragraphs joined by blank lines)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CaptureState:
+    """What the versioning rule needs to know of a capture."""
+
+    id: int
+    fetched_at: str
+    content_hash: str
+    words: int
+    status: str
+    version_id: int | None
+    title: str
+    byline: str
+    published: str | None
+    updated: str | None
+
+
+def _storage_error(err: BaseException) -> BaseException:
+    """SQLite's own errors said as a StorageError; anything else unchanged."""
+    if isinstance(err, sqlite3.Error):
+        return StorageError(f"the database refused a write: {err}")
+    return err
+
+
+class BatchLost(StorageError):
+    """SQLite rolled back a whole batch (a full disk, an I/O error): its uncommitted units are gone."""
+
+
+class Store:
+    """A versioner database: open one per process or per web request."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._batch_started: float | None = None
+        self._batch_seconds = BATCH_SECONDS
+        try:
+            self.db: sqlite_utils.Database = connect(path)
+        except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
+            raise StorageError(f"cannot open database {path}: {err}") from None
+        self.texts = TextStore(self.db)
+        register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
+        self.raws = RawStore(self.db)
+        self.index = ParagraphIndex(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One unit of work, all or nothing: its own write transaction, or a savepoint inside a batch.
+
+        BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue cleanly.
+        """
+        if self._batch_started is not None:
+            with self._savepoint():
+                yield
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except Exception as err:
+            raise StorageError(f"cannot start a write on {self.path}: {err}") from None
+        try:
+            yield
+            self.index.flush()
+            self.db.execute("COMMIT")
+        except BaseException as err:
+            self._forget_decoded()
+            self.index.pending.clear()
+            if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+                self.db.execute("ROLLBACK")
+            raise _storage_error(err) from None
+
+    @contextmanager
+    def batch(self, seconds: float = BATCH_SECONDS) -> Iterator["Store"]:
+        """Group the units of work inside into one commit every `seconds` (call `commit_if_due`).
+
+        Each unit stays atomic (a savepoint); a crash loses at most the uncommitted units, which a
+        re-run stores again. Many small commits are what limits ingest speed otherwise.
+        """
+        self._batch_started = time.monotonic()
+        self._batch_seconds = seconds
+        try:
+            yield self
+        finally:
+            self._batch_started = None
+            if self.db.conn.in_transaction:
+                self.index.flush()
+                self.db.execute("COMMIT")
+
+    def commit_if_due(self) -> bool:
+        """Inside a batch: commit when the batch is old enough; True if it did."""
+        if not self.db.conn.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
+            return False
+        self.index.flush()
+        self.db.execute("COMMIT")
+        self._batch_started = time.monotonic()
+        return True
+
+    def _forget_decoded(self) -> None:
+        """After a rollback: what was decoded in memory may belong to rows that are gone."""
+        self.texts.forget()
+        self.raws.forget()
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        try:
+            if not self.db.conn.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("SAVEPOINT unit")
+        except Exception as err:
+            raise StorageError(f"cannot start a write on {self.path}: {err}") from None
+        queued = len(self.index.pending)
+        try:
+            yield
+            self.db.execute("RELEASE unit")
+        except BaseException as err:
+            self._forget_decoded()
+            del self.index.pending[queued:]
+            if not self.db.conn.in_transaction:
+                self.index.pending.clear()
+                raise BatchLost(
+                    f"the database refused a write and dropped the uncommitted batch: {err}"
+                ) from None
+            self.db.execute("ROLLBACK TO unit")
+            self.db.execute("RELEASE unit")
+            raise _storage_error(err) from None
+
+    # --- articles -------------------------------------------------------------------------------
+
+    def article_id_for_url(self, url: str) -> int | None:
+        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def create_article(self, url: str, site: str, seen: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO articles (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            [url, site, seen, seen],
+        )
+        return cursor.lastrowid
+
+    def article(self, ref: str | int) -> dict:
+        """An article by id or URL; NotFound otherwise."""
+        ref = str(ref).strip()
+        column = "id" if ref.isdigit() else "url"
+        rows = list(self.db.query(f"SELECT * FROM articles WHERE {column} = ?", [ref]))
+        if not rows and column == "url":
+            from versioner.urls import canonical_url  # a user may paste the link with tracking parameters
+
+            try:
+                rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [canonical_url(ref)]))
+            except Exception:
+                rows = []
+        if not rows:
+            raise NotFound(f"no article {ref!r}")
+        return rows[0]
+
+    def articles(self, limit: int = 50, offset: int = 0, site: str | None = None) -> list[dict]:
+        """Articles, most recently changed first."""
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        return list(
+            self.db.query(
+                f"SELECT * FROM articles {where} ORDER BY last_changed DESC, id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
+        )
+
+    def article_count(self, site: str | None = None) -> int:
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        return self.db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
+
+    def sites(self) -> list[dict]:
+        return list(
+            self.db.query("SELECT site, count(*) AS articles FROM articles GROUP BY site ORDER BY site")
+        )
+
+    def refresh_article(self, article_id: int) -> None:
+        """Recompute the article's summary columns from its captures and versions."""
+        self.db.execute(
+            """
+            UPDATE articles SET
+                first_seen = (SELECT min(fetched_at) FROM captures WHERE article_id = :id),
+                last_seen = (SELECT max(fetched_at) FROM captures WHERE article_id = :id),
+                capture_count = (SELECT count(*) FROM captures WHERE article_id = :id),
+                version_count = (SELECT count(*) FROM versions WHERE article_id = :id),
+                title = coalesce((SELECT title FROM versions WHERE article_id = :id ORDER BY n DESC LIMIT 1), title),
+                last_changed = (SELECT first_seen FROM versions WHERE article_id = :id ORDER BY n DESC LIMIT 1)
+            WHERE id = :id
+            """,
+            {"id": article_id},
+        )
+
+    # --- captures -------------------------------------------------------------------------------
+
+    def capture_exists(self, article_id: int, fetched_at: str, raw_hash: str) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM captures WHERE article_id = ? AND fetched_at = ? AND raw_hash = ?",
+                [article_id, fetched_at, raw_hash],
+            ).fetchone()
+            is not None
+        )
+
+    def insert_capture(self, **columns) -> int:
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        return self.db.execute(
+            f"INSERT INTO captures ({names}) VALUES ({marks})", list(columns.values())
+        ).lastrowid
+
+    def candidate_captures(self, article_id: int) -> list[CaptureState]:
+        """Captures whose content may make a version, in the order the versioning rule reads them."""
+        rows = self.db.execute(
+            """
+            SELECT id, fetched_at, content_hash, words, status, version_id, title, byline, published, updated
+            FROM captures WHERE article_id = ? AND status IN ('accepted', 'truncated')
+            ORDER BY fetched_at, content_hash, id
+            """,
+            [article_id],
+        ).fetchall()
+        return [CaptureState(*row) for row in rows]
+
+    def set_capture_state(
+        self, capture_id: int, status: str, reason: str | None, version_id: int | None
+    ) -> None:
+        self.db.execute(
+            "UPDATE captures SET status = ?, reason = ?, version_id = ? WHERE id = ?",
+            [status, reason, version_id, capture_id],
+        )
+
+    def captures(self, article_id: int) -> list[dict]:
+        """Captures of an article, oldest first, with the version each landed on; no raw bytes."""
+        return list(
+            self.db.query(
+                """SELECT c.id, c.fetched_at, c.ingested_at, c.source, c.raw_hash, c.http_status, c.status,
+                       c.reason, c.title, c.words, v.n AS version
+                FROM captures c LEFT JOIN versions v ON v.id = c.version_id
+                WHERE c.article_id = ? ORDER BY c.fetched_at, c.id""",
+                [article_id],
+            )
+        )
+
+    def capture(self, capture_id: int) -> dict:
+        rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
+        if not rows:
+            raise NotFound(f"no capture {capture_id}")
+        return rows[0]
+
+    # --- versions -------------------------------------------------------------------------------
+
+    def versions(self, article_id: int) -> list[VersionInfo]:
+        """The versions of an article in order, without their texts (cheap for long histories)."""
+        rows = self.db.execute(
+            f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? ORDER BY n", [article_id]
+        ).fetchall()
+        return [VersionInfo(*row) for row in rows]
+
+    def version(self, article_id: int, n: int) -> Version:
+        """One version with its text."""
+        return self.with_text(self.version_info(article_id, n))
+
+    def version_info(self, article_id: int, n: int) -> VersionInfo:
+        """One version without its text: what lists and diff keys need, with nothing to decode."""
+        row = self.db.execute(
+            f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? AND n = ?", [article_id, n]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"article {article_id} has no version {n}")
+        return VersionInfo(*row)
+
+    def with_text(self, info: VersionInfo) -> Version:
+        """The version with its text (a Version already has it)."""
+        if isinstance(info, Version):
+            return info
+        return Version(**vars(info), text=self.texts.get(info.article_id, info.text_hash))
+
+    def put_text(self, article_id: int, content_hash: str, title: str, text: str) -> None:
+        """Store a text (unless the article has it) and index its new paragraphs for search."""
+        text_id = self.texts.put(article_id, content_hash, text)
+        if text_id is not None:
+            self.index.add(article_id, text_id, title, text)
+
+    def insert_version(self, article_id: int, n: int, fields: dict) -> int:
+        """A new version row; its text must be in `texts` first (put_text)."""
+        columns = {"article_id": article_id, "n": n, **fields}
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        return self.db.execute(
+            f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
+        ).lastrowid
+
+    def update_version(self, old: VersionInfo, fields: dict) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(f"UPDATE versions SET {assignments} WHERE id = ?", [*fields.values(), old.id])
+
+    def delete_version(self, old: VersionInfo) -> None:
+        self.db.execute("DELETE FROM versions WHERE id = ?", [old.id])
+
+    # --- web UI: reading views and the diff cache ---------------------------------------------
+
+    def versions_with_hash(self, article_id: int, prefix: str) -> list[VersionInfo]:
+        """Versions whose text hash starts with prefix (a revert shares its hash with an earlier one)."""
+        rows = self.db.execute(
+            f"""SELECT {VERSION_COLUMNS} FROM versions
+                WHERE article_id = ? AND substr(text_hash, 1, ?) = ? ORDER BY n""",
+            [article_id, len(prefix), prefix.lower()],
+        ).fetchall()
+        return [VersionInfo(*row) for row in rows]
+
+    def recent_versions(self, limit: int = 50, article_id: int | None = None) -> list[dict]:
+        """(article_id, n, first_seen) of the newest versions, of all articles or one (for feeds)."""
+        where, params = ("WHERE article_id = :article", {"article": article_id}) if article_id else ("", {})
+        return list(
+            self.db.query(
+                f"""SELECT article_id, n, first_seen FROM versions
+                {where} ORDER BY first_seen DESC, article_id DESC, n DESC LIMIT :limit""",
+                {**params, "limit": limit},
+            )
+        )
+
+
+VERSION_COLUMNS = (
+    "id, article_id, n, title, byline, text_hash, words, published, updated, "
+    "first_seen, last_seen, capture_count, revert_of"
+)

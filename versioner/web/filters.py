@@ -1,0 +1,75 @@
+"""Jinja filters: how times, counts and search snippets read on a page."""
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from versioner.store.search import MATCH_END, MATCH_START
+from versioner.times import parse_time
+
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def human_time(iso: str | None) -> str:
+    """2025-02-07T11:54:00Z → 7 Feb 2025, 11:54 UTC (app.js shows it in the reader's time zone)."""
+    if not iso:
+        return "–"
+    moment = parse_time(iso)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def short_time(iso: str | None) -> str:
+    """7 Feb, 11:54: for dense tables where the year is in the heading."""
+    if not iso:
+        return "–"
+    moment = parse_time(iso)
+    return f"{moment.day} {moment:%b, %H:%M}"
+
+
+def elapsed(later: str, earlier: str) -> str:
+    """The time between two ISO times, as a person says it: 19 min, 3 h 5 min, 2 days."""
+    seconds = int((parse_time(later) - parse_time(earlier)).total_seconds())
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def paragraph_changes(stats: dict) -> str:
+    """2 paragraphs added · 1 paragraph moved: the paragraph counts of a diff's stats that are not 0."""
+    parts = [
+        plural(stats[f"paragraphs_{what}"], "paragraph") + f" {what}"
+        for what in ("added", "removed", "changed", "moved")
+        if stats.get(f"paragraphs_{what}")
+    ]
+    return " · ".join(parts)
+
+
+def marked(text: str) -> Markup:
+    """A search snippet: the text escaped, then its match markers turned into <mark>."""
+    safe = str(escape(text.replace(MATCH_END, MATCH_START)))
+    pieces = safe.split(MATCH_START)
+    out = [piece if index % 2 == 0 else f"<mark>{piece}</mark>" for index, piece in enumerate(pieces)]
+    return Markup("".join(out))
+
+
+def xml_safe(text: str) -> str:
+    """Text without the control characters XML 1.0 forbids, so a feed always parses."""
+    return XML_INVALID.sub("", text)
+
+
+def init_app(app: Flask) -> None:
+    for f in (human_time, short_time, elapsed, paragraphs, plural, paragraph_changes, marked, xml_safe):
+        app.add_template_filter(f)
