@@ -25,3 +25,8 @@ test: $(BIN)/versioner
 
 bench: $(BIN)/versioner
 	$(BIN)/python benchmarks/run.py
+
+# docs/cli.md from the click commands; tests/test_docs.py fails while it is stale.
+.PHONY: docs
+docs: $(BIN)/versioner
+	$(BIN)/python docs/generate_cli_reference.py
