@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("VERSIONER_CORPUS", ROOT.parent / "shared" / "corpus"))
-VERSIONER = [sys.executable, "-m", "versioner"]
+VERSIONER = [sys.executable, "-P", "-m", "versioner"]
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -26,7 +26,7 @@ def versioner(
 ) -> subprocess.CompletedProcess:
     """`python -m versioner --db DB ARGS...` in a real process; an AssertionError with its stderr on failure."""
     done = subprocess.run(
-        [sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)],
+        [sys.executable, "-P", "-m", "versioner", "--db", str(db), *map(str, args)],
         input=stdin,
         capture_output=True,
         cwd=ROOT,

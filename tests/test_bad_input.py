@@ -343,7 +343,7 @@ def _measured(db: Path, tmp: Path, *args) -> tuple[int, str, int]:
     err = tmp / "stderr.txt"
     with err.open("wb") as errors:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "versioner", "--db", str(db), *map(str, args)],
+            [sys.executable, "-P", "-m", "versioner", "--db", str(db), *map(str, args)],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -784,7 +784,7 @@ def test_the_upload_token_never_reaches_the_server_log(tmp_path):
     port = free_port()
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "versioner", "--db", str(db), "serve", "--port", str(port)],
+            [sys.executable, "-P", "-m", "versioner", "--db", str(db), "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -25,7 +25,7 @@ from versioner.store import Store
 from versioner.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSIONER = [sys.executable, "-m", "versioner"]
+VERSIONER = [sys.executable, "-P", "-m", "versioner"]
 
 
 def assert_sound(db: Path) -> None:

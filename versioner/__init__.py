@@ -1,3 +1,5 @@
 """versioner: keep every copy of a news article, store a version when its text really changed."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("versioner")

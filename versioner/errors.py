@@ -13,8 +13,8 @@ class BadURL(VersionerError):
     """A URL that versioner will not store or fetch."""
 
 
-class NotFound(VersionerError):
-    """An article or version that does not exist."""
+class NotInArchive(VersionerError):
+    """An article, version, capture or page that the archive does not hold (the web answers 404)."""
 
 
 class StorageError(VersionerError):

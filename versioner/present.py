@@ -1,7 +1,7 @@
 """The JSON shapes that scripts depend on, shared by the CLI's --json and the web API."""
 
 from versioner.diff.engine import VersionDiff, diff_versions
-from versioner.errors import NotFound
+from versioner.errors import NotInArchive
 from versioner.store import Store, Version, VersionInfo
 
 
@@ -52,12 +52,12 @@ def choose_versions(
     """The two versions to compare (without their texts): by default the latest against the one before."""
     count = article["version_count"]
     if count == 0:
-        raise NotFound(f"article {article['id']} has no versions yet")
+        raise NotInArchive(f"article {article['id']} has no versions yet")
     to_n = to_n if to_n is not None else (from_n + 1 if from_n is not None else count)
     from_n = from_n if from_n is not None else max(to_n - 1, 1)
     for n in (from_n, to_n):
         if not 1 <= n <= count:
-            raise NotFound(f"article {article['id']} has versions 1 to {count}, not {n}")
+            raise NotInArchive(f"article {article['id']} has versions 1 to {count}, not {n}")
     return store.version_info(article["id"], from_n), store.version_info(article["id"], to_n)
 
 

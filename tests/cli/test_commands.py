@@ -153,7 +153,7 @@ def test_kill_9_during_ingest_leaves_a_sound_database_that_resumes(tmp_path):
     interrupted = 0
     for delay in (0.5, 0.9, 1.3):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "versioner", "--db", str(killed), "ingest", str(tmp_path / "in")],
+            [sys.executable, "-P", "-m", "versioner", "--db", str(killed), "ingest", str(tmp_path / "in")],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

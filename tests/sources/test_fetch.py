@@ -7,11 +7,12 @@ import pytest
 from helpers import article_html
 from werkzeug import Request, Response
 
+from versioner import __version__
 from versioner.capture import MAX_SNAPSHOT_BYTES
-from versioner.errors import BadURL, FetchError, PrivateAddress
+from versioner.errors import BadURL, FetchError, PrivateAddress, VersionerError
 from versioner.ingest import ingest
 from versioner.sources.addresses import check_url, forbidden_reason
-from versioner.sources.fetch import Fetcher, FetchSettings
+from versioner.sources.fetch import Fetcher, FetchSettings, user_agent
 
 
 def fetcher(**settings) -> Fetcher:
@@ -20,13 +21,36 @@ def fetcher(**settings) -> Fetcher:
     )
 
 
-def test_requests_name_versioner_in_the_user_agent(server):
+def test_requests_name_versioner_and_the_operators_contact_in_the_user_agent(server):
     server.expect_request("/story").respond_with_data(article_html(), content_type="text/html")
     with fetcher() as client:
         client.fetch(server.url_for("/story"))
-    [(request, _)] = server.log
-    assert request.headers["User-Agent"].startswith("versioner/")
-    assert "+https://" in request.headers["User-Agent"]
+    with fetcher(user_agent=user_agent("https://desk.example.org/crawler")) as client:
+        client.fetch(server.url_for("/story"))
+    agents = [request.headers["User-Agent"] for request, _ in server.log]
+    assert agents == [
+        f"versioner/{__version__}",
+        f"versioner/{__version__} (+https://desk.example.org/crawler)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "contact", ["ops@example.org", "mailto:ops@example.org", "https://example.org/about"]
+)
+def test_a_contact_is_a_url_or_an_email_address(contact):
+    assert user_agent(contact) == f"versioner/{__version__} (+{contact})"
+
+
+@pytest.mark.parametrize("contact", ["two words", "x\r\nX-Injected: 1", "a(b)", "<x>"])
+def test_a_contact_that_would_break_the_header_is_refused(contact):
+    with pytest.raises(VersionerError, match="not a contact"):
+        user_agent(contact)
+
+
+def test_an_operators_own_user_agent_replaces_ours_whole():
+    assert user_agent("ops@example.org", "NewsBot/1.0") == "NewsBot/1.0"
+    with pytest.raises(VersionerError, match="one line"):
+        user_agent(None, "NewsBot\r\nX-Injected: 1")
 
 
 def test_redirects_are_followed_and_the_article_is_where_they_end(server):

@@ -132,7 +132,7 @@ def test_versioner_ingest_reads_a_warc_from_the_command_line(tmp_path):
     warc = write_warc(tmp_path / "crawl.warc.gz", crawl)
     db = tmp_path / "v.db"
     done = subprocess.run(
-        [sys.executable, "-m", "versioner", "--db", str(db), "ingest", "--json", str(warc)],
+        [sys.executable, "-P", "-m", "versioner", "--db", str(db), "ingest", "--json", str(warc)],
         capture_output=True,
         text=True,
         cwd=ROOT,

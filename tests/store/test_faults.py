@@ -38,7 +38,7 @@ def test_full_disk_is_a_clear_error_and_ingest_resumes_when_there_is_room(tmp_pa
 
 
 def _ingest_script(db: Path, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "versioner", "--db", str(db), "ingest", str(folder)]
+    return [sys.executable, "-P", "-m", "versioner", "--db", str(db), "ingest", str(folder)]
 
 
 def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path):

@@ -1,6 +1,7 @@
 """`versioner poll` and `track` against a real HTTP server on 127.0.0.1: versions, 304s, errors, claims."""
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from helpers import article_html
 from helpers import versioner_text as versioner
 from werkzeug import Request, Response
 
+from versioner import __version__ as versioner_version
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.store import Store
 from versioner.store.watchlist import URLS, Watchlist
@@ -190,6 +192,7 @@ def test_two_poll_processes_at_once_fetch_each_article_once(server, tmp_path):
     versioner(db, "track", "--allow-private", *(server.url_for(f"/story-{n}") for n in range(24)))
     command = [
         sys.executable,
+        "-P",
         "-m",
         "versioner",
         "--db",
@@ -237,3 +240,34 @@ def test_untrack_stops_checking_an_article(tmp_path):
     assert "untracked: http://127.0.0.1:9/a" in versioner(db, "untrack", "http://127.0.0.1:9/a").stdout
     missing = versioner(db, "untrack", "http://127.0.0.1:9/a", check=False)
     assert missing.returncode == 1 and "not tracked" in missing.stderr
+
+
+def test_poll_names_the_operators_contact_in_the_user_agent(server, tmp_path):
+    server.expect_request("/story").respond_with_data(article_html(), content_type="text/html")
+    db, url = tmp_path / "v.db", server.url_for("/story")
+    versioner(db, "track", "--allow-private", url)
+    anonymous = versioner(db, "poll", "--allow-private", "--force")
+    assert "VERSIONER_CONTACT" in anonymous.stderr  # the operator is told how to be reachable
+    versioner(db, "poll", "--allow-private", "--force", "--contact", "mailto:desk@example.org")
+    own = subprocess.run(
+        [sys.executable, "-P", "-m", "versioner", "--db", str(db), "poll", "--allow-private", "--force"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VERSIONER_USER_AGENT": "NewsroomBot/2 (+https://desk.example.org/bot)"},
+    )
+    assert own.returncode == 0 and "VERSIONER_CONTACT" not in own.stderr
+    agents = [request.headers["User-Agent"] for request, _response in server.log]
+    assert agents == [
+        f"versioner/{versioner_version}",
+        f"versioner/{versioner_version} (+mailto:desk@example.org)",
+        "NewsroomBot/2 (+https://desk.example.org/bot)",
+    ]
+
+
+@pytest.mark.parametrize("contact", ["desk@example.org\r\nX-Evil: 1", "a b", "<script>"])
+def test_a_contact_that_is_not_a_url_or_address_is_refused_before_any_fetch(server, tmp_path, contact):
+    db, url = tmp_path / "v.db", server.url_for("/story")
+    versioner(db, "track", "--allow-private", url)
+    refused = versioner(db, "poll", "--allow-private", "--force", "--contact", contact, check=False)
+    assert refused.returncode == 1 and "not a contact" in refused.stderr and "Traceback" not in refused.stderr
+    assert len(server.log) == 0

@@ -113,6 +113,18 @@ def feeds_remove(ctx: Context, urls: tuple[str, ...]) -> None:
     help="Hosts fetched at the same time.",
 )
 @click.option(
+    "--contact",
+    envvar="VERSIONER_CONTACT",
+    metavar="URL_OR_EMAIL",
+    help="How a site's admin reaches you, sent in the User-Agent as versioner/VERSION (+CONTACT) "
+    "(env VERSIONER_CONTACT).",
+)
+@click.option(
+    "--user-agent",
+    envvar="VERSIONER_USER_AGENT",
+    help="A User-Agent of your own instead, whole (env VERSIONER_USER_AGENT).",
+)
+@click.option(
     "--log",
     "log_path",
     type=click.Path(dir_okay=False),
@@ -128,6 +140,8 @@ def poll(
     timeout: float,
     delay: float,
     workers: int,
+    contact: str | None,
+    user_agent: str | None,
     log_path: str | None,
     as_json: bool,
 ) -> None:
@@ -136,12 +150,21 @@ def poll(
     Exit status 1 when a fetch failed. Overlapping runs share the work and never fetch an article twice.
     """
     from versioner.sources.fetch import Fetcher, FetchSettings
+    from versioner.sources.fetch import user_agent as make_user_agent
     from versioner.watch.poll import poll as run_poll
     from versioner.watch.schedule import parse_schedule
 
     progress = sys.stderr.isatty() and not as_json
+    agent = make_user_agent(contact, user_agent)
     _configure_log(log_path, over_progress=progress)
-    with Fetcher(FetchSettings(timeout=timeout, host_delay=delay, allow_private=allow_private)) as fetcher:
+    if not (contact or user_agent):
+        click.echo(
+            "warning: no contact in the User-Agent; sites may block crawlers they cannot reach: "
+            "set VERSIONER_CONTACT (a URL or an e-mail address) or --contact",
+            err=True,
+        )
+    settings = FetchSettings(timeout=timeout, host_delay=delay, allow_private=allow_private, user_agent=agent)
+    with Fetcher(settings) as fetcher:
         summary = run_poll(
             ctx.store,
             fetcher,
@@ -176,12 +199,12 @@ def _each_url(urls, action, done: str, already: str) -> None:
 
 
 def _remove(remove, url: str, what: str) -> tuple[str, bool]:
-    from versioner.errors import NotFound
+    from versioner.errors import NotInArchive
     from versioner.urls import canonical_url
 
     url = canonical_url(url)
     if not remove(url):
-        raise NotFound(f"{url} is not {what}")
+        raise NotInArchive(f"{url} is not {what}")
     return url, True
 
 

@@ -8,6 +8,7 @@ pinned to the address that was checked, so DNS cannot answer differently between
 Bounded: timeouts, a size cap read as a stream, a limited number of redirects.
 """
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -20,13 +21,12 @@ import httpx
 
 from versioner import __version__
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
-from versioner.errors import BadURL, FetchError
+from versioner.errors import BadURL, FetchError, VersionerError
 from versioner.sources.addresses import resolve
 from versioner.times import now
 from versioner.urls import canonical_link, canonical_url, same_site
 
-PROJECT_URL = "https://github.com/versioner/versioner"
-USER_AGENT = f"versioner/{__version__} (+{PROJECT_URL})"
+CONTACT = re.compile(r"(https?://|mailto:)?[^\s()<>\\\"]+", re.ASCII)
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -46,7 +46,22 @@ class FetchSettings:
     backoff: float = 1.0  # seconds before the first retry, doubling after each
     host_delay: float = 1.0  # seconds between the end of one request to a host and the start of the next
     allow_private: bool = False
-    user_agent: str = USER_AGENT
+    user_agent: str = f"versioner/{__version__}"
+
+
+def user_agent(contact: str | None = None, replacement: str | None = None) -> str:
+    """The User-Agent of our requests: `versioner/VERSION (+CONTACT)`, the operator's contact (a URL or an
+    e-mail address) being how a site's admin reaches whoever runs the crawler; or the operator's own string.
+    """
+    if replacement is not None:
+        if not replacement.strip() or not replacement.isprintable() or not replacement.isascii():
+            raise VersionerError("the User-Agent must be printable ASCII text on one line")
+        return replacement.strip()
+    if not contact:
+        return f"versioner/{__version__}"
+    if not CONTACT.fullmatch(contact.strip()):
+        raise VersionerError(f"not a contact for the User-Agent (a URL or an e-mail address): {contact!r}")
+    return f"versioner/{__version__} (+{contact.strip()})"
 
 
 @dataclass(frozen=True)

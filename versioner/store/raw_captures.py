@@ -10,7 +10,7 @@ import sqlite3
 
 import sqlite_utils
 
-from versioner.errors import NotFound
+from versioner.errors import NotInArchive
 from versioner.store import codec as textcodec
 from versioner.store.schema import chain_ancestor
 
@@ -60,7 +60,7 @@ class RawStore:
                 "SELECT base_hash, data FROM raw_blobs WHERE hash = ?", [current]
             ).fetchone()
             if row is None:
-                raise NotFound(f"no raw capture {current}")
+                raise NotInArchive(f"no raw capture {current}")
             chain.append((current, row[1]))
             current = row[0]
         raw = self._raws[current] if current is not None else None

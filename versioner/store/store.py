@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from versioner.errors import NotFound, StorageError
+from versioner.errors import NotInArchive, StorageError
 from versioner.store.raw_captures import RawStore
 from versioner.store.schema import connect
 from versioner.store.search_index import ParagraphIndex
@@ -185,7 +185,7 @@ class Store:
         return cursor.lastrowid
 
     def article(self, ref: str | int) -> dict:
-        """An article by id or URL; NotFound otherwise."""
+        """An article by id or URL; NotInArchive otherwise."""
         ref = str(ref).strip()
         column = "id" if ref.isdigit() else "url"
         rows = list(self.db.query(f"SELECT * FROM articles WHERE {column} = ?", [ref]))
@@ -197,7 +197,7 @@ class Store:
             except Exception:
                 rows = []
         if not rows:
-            raise NotFound(f"no article {ref!r}")
+            raise NotInArchive(f"no article {ref!r}")
         return rows[0]
 
     def articles(self, limit: int = 50, offset: int = 0, site: str | None = None) -> list[dict]:
@@ -288,7 +288,7 @@ class Store:
     def capture(self, capture_id: int) -> dict:
         rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id]))
         if not rows:
-            raise NotFound(f"no capture {capture_id}")
+            raise NotInArchive(f"no capture {capture_id}")
         return rows[0]
 
     # --- versions -------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ class Store:
             f"SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ? AND n = ?", [article_id, n]
         ).fetchone()
         if row is None:
-            raise NotFound(f"article {article_id} has no version {n}")
+            raise NotInArchive(f"article {article_id} has no version {n}")
         return VersionInfo(*row)
 
     def with_text(self, info: VersionInfo) -> Version:

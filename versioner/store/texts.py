@@ -14,7 +14,7 @@ import sqlite3
 
 import sqlite_utils
 
-from versioner.errors import NotFound
+from versioner.errors import NotInArchive
 from versioner.store import codec as textcodec
 from versioner.store.schema import chain_ancestor
 
@@ -79,14 +79,14 @@ class TextStore:
             "SELECT id FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
         ).fetchone()
         if row is None:
-            raise NotFound(f"article {article_id} has no text {content_hash}")
+            raise NotInArchive(f"article {article_id} has no text {content_hash}")
         return self._by_id(row[0])
 
     def text_of(self, text_id: int | None) -> str | None:
         """A text by its row id, or None where there is no such row: `versioner_text()` in SQL."""
         try:
             return None if text_id is None else self._by_id(text_id)
-        except NotFound:
+        except NotInArchive:
             return None
 
     def _by_id(self, text_id: int) -> str:
@@ -96,7 +96,7 @@ class TextStore:
         while current is not None and current not in self._texts:
             row = self.db.execute("SELECT base_id, data FROM texts WHERE id = ?", [current]).fetchone()
             if row is None:
-                raise NotFound(f"no text {current}")
+                raise NotInArchive(f"no text {current}")
             base_id, data = row
             chain.append((current, data))
             current = base_id

@@ -9,8 +9,7 @@ import os
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
-from versioner.errors import NotFound as ArticleNotFound
-from versioner.errors import StorageError, VersionerError
+from versioner.errors import NotInArchive, StorageError, VersionerError
 from versioner.web import db, filters
 
 # No inline script or style anywhere: one stylesheet and one script, both from /static/.
@@ -61,7 +60,7 @@ def _versioner_error(err: VersionerError):
     if isinstance(err, StorageError):  # the server's problem, not the reader's: the details go to the log
         current_app.logger.error("%s %s: %s", request.method, request.path, err)
         return _http_error(ServiceUnavailable("the database cannot be read just now: try again in a moment"))
-    status = NotFound if isinstance(err, ArticleNotFound) else BadRequest
+    status = NotFound if isinstance(err, NotInArchive) else BadRequest
     return _http_error(status(str(err)))
 
 

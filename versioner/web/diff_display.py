@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from versioner import changes as diffcache
-from versioner.errors import NotFound
+from versioner.errors import NotInArchive
 from versioner.present import choose_versions
 from versioner.store import Store, VersionInfo
 
@@ -55,7 +55,7 @@ def pair_by_hash(store: Store, article: dict, old_prefix: str, new_prefix: str) 
     news = store.versions_with_hash(article["id"], new_prefix)
     if not olds or not news:
         missing = old_prefix if not olds else new_prefix
-        raise NotFound(f"article {article['id']} has no version with text hash {missing}")
+        raise NotInArchive(f"article {article['id']} has no version with text hash {missing}")
     old = olds[0]
     new = next((v for v in news if v.n > old.n), news[0])
     return Pair(article, old, new)

@@ -6,7 +6,7 @@ import re
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from versioner.errors import NotFound, SearchSyntaxError
+from versioner.errors import NotInArchive, SearchSyntaxError
 from versioner.present import render_terminal
 from versioner.store import VersionInfo
 from versioner.store.search import MAX_QUERY
@@ -54,7 +54,7 @@ def home():
     total = store.article_count(site=site)
     pages = page_count(total, PER_PAGE)
     if page > pages:
-        raise NotFound(f"there are {pages} pages of articles, not {page}")
+        raise NotInArchive(f"there are {pages} pages of articles, not {page}")
     articles = store.articles(limit=PER_PAGE, offset=(page - 1) * PER_PAGE, site=site)
     return render_template(
         "home.html",
@@ -77,7 +77,7 @@ def article(ref: str):
     page = page_arg()
     pages = page_count(len(versions), VERSIONS_PER_PAGE)
     if page > pages:
-        raise NotFound(f"there are {pages} pages of versions, not {page}")
+        raise NotInArchive(f"there are {pages} pages of versions, not {page}")
     newest = len(versions) - (page - 1) * VERSIONS_PER_PAGE
     shown = versions[max(0, newest - VERSIONS_PER_PAGE) : newest][::-1]
     changes = {}
