@@ -5,7 +5,7 @@ import sqlite3
 
 from helpers import ROOT, ingest_all, text_capture, versioner
 
-from versioner import changes as diffcache
+from versioner import changes
 from versioner.store import Store
 
 STORY = "Harbour plan\n\nThe council met on Tuesday.\n\nThe mayor said little."
@@ -15,7 +15,7 @@ def _versions(store: Store) -> list:
     return store.versions(1)
 
 
-def test_warm_computes_each_uncached_change_once(store):
+def test_ingest_computes_each_new_change_as_it_stores_it(store):
     ingest_all(
         store,
         [
@@ -24,21 +24,24 @@ def test_warm_computes_each_uncached_change_once(store):
             text_capture(STORY.replace("little", "nothing"), 20),
         ],
     )
-    assert diffcache.warm(store, [1, 1]) == 2
-    assert diffcache.warm(store, [1]) == 0
+    assert store.db.execute("SELECT count(*) FROM diff_cache").fetchone()[0] == 2
+    assert changes.warm(store, [1]) == 0
+    store.db.execute("DELETE FROM diff_cache")
+    assert changes.warm(store, [1, 1]) == 2
+    assert changes.warm(store, [1]) == 0
     first, second, third = _versions(store)
-    assert diffcache.stats(store, second, third) == diffcache.load(store, second, third)["stats"]
-    inserted = [text for op, text in diffcache.load(store, first, second)["ops"] if op == "+"]
+    assert changes.stats(store, second, third) == changes.load(store, second, third)["stats"]
+    inserted = [text for op, text in changes.load(store, first, second)["ops"] if op == "+"]
     assert inserted == ["Wednesday"]
 
 
 def test_a_cached_diff_is_read_not_recomputed(store):
     ingest_all(store, [text_capture(STORY, 0), text_capture(STORY.replace("Tuesday", "Friday"), 10)])
     old, new = _versions(store)
-    diffcache.warm(store, [1])
+    changes.warm(store, [1])
     marked = {"words_added": 99}  # a stand-in the engine would never produce
     store.db.execute("UPDATE diff_cache SET stats = ?", [json.dumps(marked)])
-    assert diffcache.stats(store, old, new) == marked
+    assert changes.stats(store, old, new) == marked
 
 
 def test_the_key_names_both_contents_and_bylines(store):
@@ -51,16 +54,43 @@ def test_the_key_names_both_contents_and_bylines(store):
         ],
     )
     first, second, third = _versions(store)
-    assert diffcache.key(first, second) == diffcache.key(third, second) != diffcache.key(second, first)
+    assert changes.key(first, second) == changes.key(third, second) != changes.key(second, first)
 
 
 def test_ingest_command_leaves_every_change_computed(tmp_path):
     db = tmp_path / "warm.db"
     versioner(db, "ingest", ROOT / "snapshots")
     conn = sqlite3.connect(db)
-    changes = conn.execute("SELECT sum(version_count - 1) FROM articles WHERE version_count > 1").fetchone()[
-        0
-    ]
+    pairs = conn.execute("SELECT sum(version_count - 1) FROM articles WHERE version_count > 1").fetchone()[0]
     stats = [json.loads(s) for (s,) in conn.execute("SELECT stats FROM diff_cache")]
-    assert changes > 0 and len(stats) == changes
+    assert pairs > 0 and len(stats) == pairs
     assert all(s["kind"] and s["summary"] for s in stats)
+
+
+def test_the_cli_reads_the_diff_the_web_reads_from_the_cache(tmp_path):
+    db = tmp_path / "shared.db"
+    versioner(db, "ingest", ROOT / "snapshots")
+    conn = sqlite3.connect(db)
+    [(key, cached)] = conn.execute(
+        "SELECT key, diff FROM diff_cache WHERE stats LIKE '%added%' ORDER BY key LIMIT 1"
+    ).fetchall()
+    marked = json.loads(cached) | {"title": [["+", "a title only the cache has"]]}
+    conn.execute("UPDATE diff_cache SET diff = ? WHERE key = ?", [json.dumps(marked), key])
+    conn.commit()
+    shown = []
+    for article in range(1, conn.execute("SELECT max(id) FROM articles").fetchone()[0] + 1):
+        for n in range(
+            2, conn.execute("SELECT version_count FROM articles WHERE id = ?", [article]).fetchone()[0] + 1
+        ):
+            out = json.loads(versioner(db, "diff", article, n - 1, n, "--json").stdout)
+            shown.append(out["title"])
+    assert [["+", "a title only the cache has"]] in shown
+
+
+def test_a_new_engine_version_computes_every_diff_afresh(store, monkeypatch):
+    ingest_all(store, [text_capture(STORY, 0), text_capture(STORY.replace("Tuesday", "Friday"), 10)])
+    old, new = _versions(store)
+    before = changes.key(old, new)
+    monkeypatch.setattr(changes, "ENGINE", "2/" + changes.ENGINE.split("/", 1)[1])
+    assert changes.key(old, new) != before
+    assert changes.warm(store, [1]) == 1

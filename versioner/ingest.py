@@ -4,11 +4,15 @@ A capture whose normalised title and text equal those of the version in force at
 extends that version; otherwise it starts a new version at the right place in time. The versions of an
 article are a pure function of its set of captures: after each insert they are rebuilt (`_reconcile`)
 from the captures in time order, so late, out-of-order and repeated captures give the same versions.
+
+Every capture path (files, stdin, WARC, poll, the upload API) comes in through `ingest`, which also
+computes the diffs a change of versions made (versioner/changes.py), so no reader waits for them.
 """
 
 from dataclasses import dataclass
 from itertools import groupby
 
+from versioner import changes
 from versioner.capture import Capture
 from versioner.errors import BadURL
 from versioner.extract.html import extract
@@ -33,9 +37,12 @@ class IngestResult:
 
 
 def ingest(store: Store, capture: Capture) -> IngestResult:
-    """Store one capture and update its article's versions; raises VersionerError for unusable input.
+    """Store one capture, update its article's versions and compute the diffs of any new pair of
+    versions; raises VersionerError for unusable input.
 
-    Extraction runs before the write transaction, so the database is locked only for the writes.
+    Extraction runs before the write transaction, so the database is locked only for the writes. The
+    diffs are computed inside it: a write of theirs that fails fails the capture's unit, which is then
+    reported, never half-stored.
     """
     if not capture.url:
         raise BadURL(
@@ -48,7 +55,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
         article_id = store.article_id_for_url(url) or store.create_article(url, site, fetched_at)
-        raw_hash = store.raws.put(capture.raw, article_id)
+        raw_hash = store.raw_captures.put(capture.raw, article_id)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)
         capture_id = store.insert_capture(
@@ -74,6 +81,8 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         store.put_text(article_id, article.content_hash, article.title, article.text)
         outcome = _reconcile(store, article_id)
         store.refresh_article(article_id)
+        if outcome.versions_after != outcome.versions_before:
+            changes.warm(store, [article_id])  # the new pairs of versions: readers find them computed
         if capture_id in outcome.held_back:
             return IngestResult(
                 capture.source, "truncated", article_id, url, reason=outcome.held_back[capture_id]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from versioner import changes as diffcache
 from versioner.capture import (
     Capture,
     check_not_future,
@@ -80,8 +79,7 @@ def ingest_paths(
     """Ingest files, folders and '-' (stdin); errors are collected per file, never raised.
 
     --url and --fetched-at do not apply to WARC files: each record carries its own. A fetch time in the
-    future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from. After each commit
-    the diffs of its new versions are computed and cached (versioner/diffcache.py).
+    future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from.
     """
     summary = Summary()
     files = [p for p in _expand(paths)]
@@ -101,7 +99,7 @@ def ingest_paths(
                 summary.errors.append({"file": printable_path(path), "error": str(err)})
                 continue
             _store_one(store, capture, printable_path(path), summary)
-    _committed(store, summary)
+    summary.committed = len(summary.results)
     return summary
 
 
@@ -118,15 +116,7 @@ def _store_one(store: Store, capture: Capture, name: str, summary: Summary) -> N
     except VersionerError as err:
         summary.errors.append({"file": name, "error": str(err)})
     if store.commit_if_due():
-        _committed(store, summary)
-
-
-def _committed(store: Store, summary: Summary) -> None:
-    """After a commit: compute the diffs its new versions make, before readers of the web UI ask."""
-    diffcache.warm(
-        store, [r.article_id for r in summary.results[summary.committed :] if r.status == "new version"]
-    )
-    summary.committed = len(summary.results)
+        summary.committed = len(summary.results)
 
 
 def _ingest_warc(store: Store, path: Path, summary: Summary) -> None:

@@ -1,7 +1,5 @@
 """The JSON shapes that scripts depend on, shared by the CLI's --json and the web API."""
 
-from versioner.diff.engine import VersionDiff, diff_versions
-from versioner.errors import NotInArchive
 from versioner.store import Store, Version, VersionInfo
 
 
@@ -21,9 +19,7 @@ def article_summary(row: dict) -> dict:
 
 def article_summaries(store: Store, rows: list[dict]) -> list[dict]:
     """article_summary of each row, with `next_check`: when poll checks it next (None: not tracked, or over)."""
-    from versioner.store.watchlist import Watchlist
-
-    checks = Watchlist(store.db).next_checks([row["id"] for row in rows])
+    checks = store.watchlist.next_checks([row["id"] for row in rows])
     return [{**article_summary(row), "next_check": checks.get(row["id"])} for row in rows]
 
 
@@ -46,35 +42,14 @@ def version_detail(article: dict, version: Version) -> dict:
     return {"article": article["id"], "url": article["url"], **version_summary(version), "text": version.text}
 
 
-def choose_versions(
-    store: Store, article: dict, from_n: int | None, to_n: int | None
-) -> tuple[VersionInfo, VersionInfo]:
-    """The two versions to compare (without their texts): by default the latest against the one before."""
-    count = article["version_count"]
-    if count == 0:
-        raise NotInArchive(f"article {article['id']} has no versions yet")
-    to_n = to_n if to_n is not None else (from_n + 1 if from_n is not None else count)
-    from_n = from_n if from_n is not None else max(to_n - 1, 1)
-    for n in (from_n, to_n):
-        if not 1 <= n <= count:
-            raise NotInArchive(f"article {article['id']} has versions 1 to {count}, not {n}")
-    return store.version_info(article["id"], from_n), store.version_info(article["id"], to_n)
+def diff_json(article: dict, old: VersionInfo, new: VersionInfo, diff: dict) -> dict:
+    """`versioner diff --json` and /api/articles/<id>/diff: flat ops rebuild both texts exactly.
+
+    `diff` is VersionDiff.to_json(), as versioner.changes.load gives it."""
+    return {"article": article["id"], "url": article["url"], "from": old.n, "to": new.n, **diff}
 
 
-def diff_pair(
-    store: Store, article: dict, from_n: int | None, to_n: int | None
-) -> tuple[Version, Version, VersionDiff]:
-    """The two versions to compare and their diff."""
-    old, new = (store.with_text(v) for v in choose_versions(store, article, from_n, to_n))
-    return old, new, diff_versions(old.title, old.byline, old.text, new.title, new.byline, new.text)
-
-
-def diff_json(article: dict, old: VersionInfo, new: VersionInfo, result: VersionDiff) -> dict:
-    """`versioner diff --format json` and /api/articles/<id>/diff: flat ops rebuild both texts exactly."""
-    return {"article": article["id"], "url": article["url"], "from": old.n, "to": new.n, **result.to_json()}
-
-
-def render_terminal(old: VersionInfo, new: VersionInfo, result: VersionDiff, color: bool) -> str:
+def render_terminal(old: VersionInfo, new: VersionInfo, data: dict, color: bool) -> str:
     """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal."""
 
     def piece(op: str, text: str) -> str:
@@ -84,7 +59,6 @@ def render_terminal(old: VersionInfo, new: VersionInfo, result: VersionDiff, col
             return f"\x1b[{'31;9' if op == '-' else '32;4'}m{text}\x1b[0m"
         return f"[-{text}-]" if op == "-" else f"{{+{text}+}}"
 
-    data = result.to_json()
     lines = [
         f"Version {old.n} ({old.first_seen}) → version {new.n} ({new.first_seen}): {data['stats']['summary']}",
         "",

@@ -4,15 +4,16 @@ Each test fills a database with today's code, then rewinds it to the schema befo
 (undoing that step and every later one) and opens it again, so the step runs on real data.
 """
 
+import json
 import re
 import sqlite3
 from pathlib import Path
 
 from helpers import ingest_all, text_capture
 
-from versioner import changes as diffcache
+from versioner import changes
+from versioner.search import search
 from versioner.store import Store, schema
-from versioner.store.search import search
 from versioner.store.texts import register
 
 OLD_STATEMENTS = re.split(r";\n(?=CREATE)", schema.INITIAL_SCHEMA)
@@ -35,6 +36,7 @@ UNDO = {
         "DROP TABLE paragraphs",
         *_old("CREATE VIRTUAL TABLE versions_fts"),
     ],
+    schema._engine_version_keys: [],  # it only deletes rows that can be computed again
 }
 
 
@@ -60,7 +62,7 @@ def _story(tmp_path: Path) -> tuple[Path, list[str]]:
             text_capture("Harbour vote\n\nThe council met twice.\n\nThe mayor praised the plan.", 10),
         ],
     )
-    diffcache.warm(store, [1])
+    changes.warm(store, [1])
     texts = [store.with_text(v).text for v in store.versions(1)]
     store.close()
     return db, texts
@@ -80,11 +82,37 @@ def test_the_recursive_text_views_are_replaced_by_per_row_decoding(tmp_path):
 def test_cached_diffs_get_their_stats_column_filled(tmp_path):
     db, _ = _story(tmp_path)
     store = Store(db)
-    want = diffcache.load(store, *store.versions(1))["stats"]
+    want = changes.load(store, *store.versions(1))["stats"]
     store.close()
     rewind(db, schema._diff_stats)
+    conn = sqlite3.connect(db)
+    schema._diff_stats(conn)  # the step alone: the engine-version step after it empties the cache
+    assert [json.loads(stats) for (stats,) in conn.execute("SELECT stats FROM diff_cache")] == [want]
+    conn.close()
+
+
+def test_a_database_of_the_previous_release_keeps_everything_and_drops_only_old_diff_keys(tmp_path):
+    db, texts = _story(tmp_path)
+    store = Store(db)
+    before = {
+        table: _rows(store, table) for table in ("articles", "captures", "versions", "texts", "raw_blobs")
+    }
+    store.close()
+    rewind(db, schema._engine_version_keys)  # the schema as the release before it wrote it
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE diff_cache SET key = 'fingerprint-of-old-source-files'")
+    conn.commit()
+    conn.close()
     reopened = Store(db)
-    assert diffcache.stats(reopened, *reopened.versions(1)) == want
+    assert {table: _rows(reopened, table) for table in before} == before
+    assert [reopened.with_text(v).text for v in reopened.versions(1)] == texts
+    assert reopened.db.execute("SELECT count(*) FROM diff_cache").fetchone()[0] == 0
+    assert changes.load(reopened, *reopened.versions(1))["stats"]["words_added"] >= 1
+    assert search(reopened, "twice")[1][0]["matching"] == [2]
+
+
+def _rows(store: Store, table: str) -> list[tuple]:
+    return store.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
 
 
 def test_the_search_index_is_rebuilt_from_the_stored_texts(tmp_path):

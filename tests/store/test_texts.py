@@ -10,9 +10,8 @@ from pathlib import Path
 from helpers import ingest_all, text_capture
 
 from versioner.ingest_files import ingest_paths
-from versioner.store import Store
-from versioner.store import codec as textcodec
-from versioner.store.search import search
+from versioner.search import search
+from versioner.store import Store, codec
 from versioner.store.texts import register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,12 +23,12 @@ BODY = "\n\n".join(
 def test_text_round_trips_with_and_without_a_base():
     edited = BODY.replace("part 7.", "part 7, corrected.")
     rewritten = "\n\n".join(f"A different story, told in paragraph {i}." for i in range(30))
-    assert textcodec.best_compression(BODY, []) == (None, textcodec.pack(BODY.encode()))
-    assert textcodec.decompress(textcodec.best_compression(BODY, [])[1]) == BODY
-    base_id, delta = textcodec.best_compression(edited, [(7, BODY)])
-    assert base_id == 7 and textcodec.decompress(delta, BODY) == edited
-    base_id, encoded = textcodec.best_compression(rewritten, [(7, BODY)])
-    assert textcodec.decompress(encoded, BODY if base_id == 7 else None) == rewritten
+    assert codec.best_compression(BODY, []) == (None, codec.pack(BODY.encode()))
+    assert codec.decompress(codec.best_compression(BODY, [])[1]) == BODY
+    base_id, delta = codec.best_compression(edited, [(7, BODY)])
+    assert base_id == 7 and codec.decompress(delta, BODY) == edited
+    base_id, encoded = codec.best_compression(rewritten, [(7, BODY)])
+    assert codec.decompress(encoded, BODY if base_id == 7 else None) == rewritten
 
 
 def test_a_small_edit_costs_a_few_bytes(store):
@@ -50,14 +49,14 @@ def test_a_revert_stores_no_second_copy(store):
 
 
 def test_chains_of_bases_stay_bounded_without_new_keyframes_and_every_version_reads_back(tmp_path):
-    bodies = [BODY.replace("part 3.", f"part 3, edit {i}.") for i in range(textcodec.MAX_DEPTH * 4)]
+    bodies = [BODY.replace("part 3.", f"part 3, edit {i}.") for i in range(codec.MAX_DEPTH * 4)]
     store = Store(tmp_path / "chain.db")
     results = ingest_all(store, [text_capture("T\n\n" + b, i) for i, b in enumerate(bodies)])
     deepest, keyframes, largest_delta = store.db.execute(
         "SELECT max(depth), count(*) FILTER (WHERE base_id IS NULL), max(length(data)) FILTER (WHERE depth > 0)"
         " FROM texts"
     ).fetchone()
-    assert deepest == textcodec.MAX_DEPTH
+    assert deepest == codec.MAX_DEPTH
     assert keyframes == 1  # a full chain branches off halfway down it instead
     assert largest_delta < 100
     fresh = Store(tmp_path / "chain.db")  # no cached texts
@@ -185,7 +184,7 @@ def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(t
     ).fetchone()
     assert deltas < 100  # each later copy costs only its changed bytes
     assert keyframes == 1  # a full chain of bases branches off halfway down it
-    assert store.db.execute("SELECT max(depth) FROM raw_blobs").fetchone()[0] == textcodec.MAX_DEPTH
+    assert store.db.execute("SELECT max(depth) FROM raw_blobs").fetchone()[0] == codec.MAX_DEPTH
     fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
     hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
-    assert [fresh.raws.get(h) for h in hashes] == [p.encode() for p in pages]
+    assert [fresh.raw_captures.get(h) for h in hashes] == [p.encode() for p in pages]

@@ -11,7 +11,6 @@ from werkzeug import Request, Response
 from versioner.errors import SnapshotError
 from versioner.sources.feeds import parse_feed
 from versioner.sources.fetch import Fetcher, FetchSettings
-from versioner.store.watchlist import Watchlist
 from versioner.watch.poll import follow_feed, poll
 from versioner.watch.schedule import parse_schedule
 
@@ -61,13 +60,13 @@ def test_a_feed_adds_its_item_links_as_tracked_articles(server, store, fetcher):
         ("A", "/news/a?utm_source=rss"), ("B", server.url_for("/news/b")), ("Bad", "javascript:alert(1)")
     )
     server.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
-    follow_feed(Watchlist(store.db), server.url_for("/feed.xml"), allow_private=True)
+    follow_feed(store.watchlist, server.url_for("/feed.xml"), allow_private=True)
     summary = poll(store, fetcher, SCHEDULE)
     assert (summary.feeds, summary.new_items, summary.new_articles, summary.errors) == (1, 2, 2, [])
-    tracked = Watchlist(store.db).tracked()
+    tracked = store.watchlist.tracked()
     assert sorted(row["url"] for row in tracked) == [server.url_for("/news/a"), server.url_for("/news/b")]
     assert {row["published"] for row in tracked} == {"2025-02-07T09:30:00Z"}
-    assert Watchlist(store.db).feeds()[0]["title"] == "City news"
+    assert store.watchlist.feeds()[0]["title"] == "City news"
 
 
 def test_items_a_feed_adds_later_are_tracked_on_a_later_poll(server, store, fetcher):
@@ -75,13 +74,13 @@ def test_items_a_feed_adds_later_are_tracked_on_a_later_poll(server, store, fetc
     server.expect_request("/feed.xml").respond_with_handler(
         lambda _r: Response(feed["xml"], content_type="application/rss+xml")
     )
-    follow_feed(Watchlist(store.db), server.url_for("/feed.xml"), allow_private=True)
+    follow_feed(store.watchlist, server.url_for("/feed.xml"), allow_private=True)
     poll(store, fetcher, SCHEDULE)
     feed["xml"] = rss(("C", "/news/c"), ("A", "/news/a"), ("B", "/news/b"))
     later = poll(store, fetcher, SCHEDULE, force=True)
     assert (later.new_items, later.new_articles) == (1, 1)
-    assert len(Watchlist(store.db).tracked()) == 3
-    assert Watchlist(store.db).feeds()[0]["items"] == 3
+    assert len(store.watchlist.tracked()) == 3
+    assert store.watchlist.feeds()[0]["items"] == 3
 
 
 def test_an_atom_feed_is_read_too():
@@ -104,22 +103,22 @@ def test_an_unchanged_feed_costs_a_304(server, store, fetcher):
         return Response(rss(("A", "/news/a")), content_type="application/rss+xml", headers={"ETag": '"f1"'})
 
     server.expect_request("/feed.xml").respond_with_handler(etagged)
-    follow_feed(Watchlist(store.db), server.url_for("/feed.xml"), allow_private=True)
+    follow_feed(store.watchlist, server.url_for("/feed.xml"), allow_private=True)
     poll(store, fetcher, SCHEDULE)
     again = poll(store, fetcher, SCHEDULE, force=True)
     feed_requests = [r for r, _ in server.log if r.path == "/feed.xml"]
     assert [r.headers.get("If-None-Match") for r in feed_requests] == [None, '"f1"']
     assert (again.feeds, again.new_items) == (1, 0)
-    assert Watchlist(store.db).feeds()[0]["last_status"] == 304
+    assert store.watchlist.feeds()[0]["last_status"] == 304
 
 
 def test_a_page_that_is_not_a_feed_is_an_error_that_names_it(server, store, fetcher):
     server.expect_request("/not-a-feed").respond_with_data("some text, no feed", content_type="text/plain")
-    follow_feed(Watchlist(store.db), server.url_for("/not-a-feed"), allow_private=True)
+    follow_feed(store.watchlist, server.url_for("/not-a-feed"), allow_private=True)
     summary = poll(store, fetcher, SCHEDULE)
     [error] = summary.errors
     assert "not a readable feed" in error["error"]
-    assert Watchlist(store.db).feeds()[0]["last_error"]
+    assert store.watchlist.feeds()[0]["last_error"]
     with pytest.raises(SnapshotError):
         parse_feed(b"<html><body>hello</body></html>", "https://news.example.org/")
 

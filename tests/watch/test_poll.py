@@ -19,7 +19,7 @@ from werkzeug import Request, Response
 from versioner import __version__ as versioner_version
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.store import Store
-from versioner.store.watchlist import URLS, Watchlist
+from versioner.store.watchlist import URLS
 from versioner.watch.poll import poll, track_url
 from versioner.watch.schedule import parse_schedule
 
@@ -36,7 +36,7 @@ def fetcher():
 
 def track(store: Store, *urls: str) -> None:
     for url in urls:
-        track_url(Watchlist(store.db), url, allow_private=True)
+        track_url(store.watchlist, url, allow_private=True)
 
 
 def test_an_article_that_changes_between_polls_gets_a_new_version(server, store, fetcher):
@@ -68,7 +68,7 @@ def test_an_unchanged_page_with_an_etag_costs_a_304_and_stores_nothing(server, s
     assert [r.headers.get("If-None-Match") for r, _ in server.log] == [None, '"v1"']
     article = store.article(server.url_for("/story"))
     assert (article["capture_count"], article["version_count"]) == (1, 1)
-    [row] = Watchlist(store.db).tracked()
+    [row] = store.watchlist.tracked()
     assert row["last_status"] == 304 and row["etag"] == '"v1"' and row["next_check"]
 
 
@@ -99,7 +99,7 @@ def test_a_redirect_and_a_canonical_link_make_two_links_one_article(server, stor
     [article] = store.articles()
     assert article["url"] == server.url_for("/news/harbour-plan")
     assert article["version_count"] == 1
-    assert len(Watchlist(store.db).tracked()) == 1  # the second link is dropped: the article is checked once
+    assert len(store.watchlist.tracked()) == 1  # the second link is dropped: the article is checked once
 
 
 def test_a_failed_fetch_is_an_error_and_the_other_articles_still_land(server, store, fetcher):
@@ -109,7 +109,7 @@ def test_a_failed_fetch_is_an_error_and_the_other_articles_still_land(server, st
     assert summary.new_articles == 1
     [error] = summary.errors
     assert error["url"] == "http://127.0.0.1:9/closed-port"
-    failed = next(row for row in Watchlist(store.db).tracked() if row["url"].endswith("closed-port"))
+    failed = next(row for row in store.watchlist.tracked() if row["url"].endswith("closed-port"))
     assert failed["last_error"] and failed["next_check"] and failed["claimed_by"] is None
 
 
@@ -133,7 +133,7 @@ def test_an_error_status_of_a_known_article_is_kept_as_a_rejected_capture(server
 
 
 def test_a_row_claimed_by_one_run_is_not_claimed_by_another_until_the_claim_expires(store):
-    watchlist = Watchlist(store.db)
+    watchlist = store.watchlist
     watchlist.track("https://news.example.org/a", "2025-02-07T10:00:00Z")
     claim = {"ticket": watchlist.ticket(URLS), "cutoff": "2025-02-07T10:01:00Z", "limit": 10, "force": False}
     first = watchlist.claim(URLS, "run-a", at="2025-02-07T10:00:00Z", expires="2025-02-07T10:15:00Z", **claim)
@@ -152,7 +152,7 @@ def test_claims_of_a_killed_run_on_this_host_are_freed_at_the_next_poll(server, 
     track(store, server.url_for("/story"))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid is free now: a run with that pid was killed
-    watchlist = Watchlist(store.db)
+    watchlist = store.watchlist
     ticket = watchlist.ticket(URLS)
     at, far = "2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"
     claimed = watchlist.claim(URLS, f"{socket.gethostname()}:{dead.pid}:dead", ticket, far, at, far, 10, True)
@@ -162,7 +162,7 @@ def test_claims_of_a_killed_run_on_this_host_are_freed_at_the_next_poll(server, 
 
 
 def test_a_run_never_checks_a_row_that_an_overlapping_run_checked_after_it_started(store):
-    watchlist = Watchlist(store.db)
+    watchlist = store.watchlist
     for path in ("a", "b"):
         watchlist.track(f"https://news.example.org/{path}", "2025-02-07T10:00:00Z")
     at, expires = "2025-02-07T10:00:00Z", "2025-02-07T10:15:00Z"
@@ -221,7 +221,7 @@ def test_tracking_a_private_address_needs_allow_private(server, tmp_path):
     db, url = tmp_path / "v.db", server.url_for("/story")
     refused = versioner(db, "track", url, check=False)
     assert refused.returncode != 0 and "private" in refused.stderr
-    assert Watchlist(Store(db).db).tracked() == []
+    assert Store(db).watchlist.tracked() == []
     versioner(db, "track", "--allow-private", url)
     blocked = versioner(db, "poll", check=False)
     assert blocked.returncode == 1 and "private" in blocked.stderr

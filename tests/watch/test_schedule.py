@@ -8,7 +8,6 @@ from pytest_httpserver import HTTPServer
 
 from versioner.errors import VersionerError
 from versioner.sources.fetch import Fetcher, FetchSettings
-from versioner.store.watchlist import Watchlist
 from versioner.watch.poll import poll, track_url
 from versioner.watch.schedule import anchor_time, interval_at, next_check, parse_schedule
 
@@ -88,8 +87,8 @@ def test_poll_checks_a_tracked_article_as_the_schedule_says(store):
                 clock.move_to(T0 + offset)
                 return poll(store, fetcher, DEFAULT).fetched
 
-            track_url(Watchlist(store.db), url, allow_private=True)
-            [row] = Watchlist(store.db).tracked()
+            track_url(store.watchlist, url, allow_private=True)
+            [row] = store.watchlist.tracked()
             assert row["next_check"] == "2025-02-07T10:00:00Z"  # a new article is due at once
             fetched = [
                 poll_at(timedelta(0)),
@@ -101,11 +100,11 @@ def test_poll_checks_a_tracked_article_as_the_schedule_says(store):
                 poll_at(timedelta(hours=5)),
             ]
             assert fetched == [1, 0, 1, 0, 1, 0, 1]
-            assert Watchlist(store.db).tracked()[0]["next_check"] == "2025-02-07T16:00:00Z"
+            assert store.watchlist.tracked()[0]["next_check"] == "2025-02-07T16:00:00Z"
             assert poll_at(timedelta(days=3)) == 1
-            assert Watchlist(store.db).tracked()[0]["next_check"] == "2025-02-10T16:00:00Z"
+            assert store.watchlist.tracked()[0]["next_check"] == "2025-02-10T16:00:00Z"
             assert poll_at(timedelta(days=31)) == 1
-            assert Watchlist(store.db).tracked()[0]["next_check"] is None
+            assert store.watchlist.tracked()[0]["next_check"] is None
             assert poll_at(timedelta(days=60)) == 0
             clock.move_to(T0 + timedelta(days=61))
             assert poll(store, fetcher, DEFAULT, force=True).fetched == 1  # --force checks it anyway

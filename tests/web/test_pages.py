@@ -19,7 +19,7 @@ from web_fixtures import (
 
 import versioner.web.diff_display
 import versioner.web.pages
-from versioner import changes as diffcache
+from versioner import changes
 from versioner.ingest import ingest
 from versioner.store import Store
 from versioner.web import create_app
@@ -330,8 +330,8 @@ def test_a_second_request_for_a_diff_does_no_diffing(tmp_path, monkeypatch):
     conn.close()
     client = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
     calls = []
-    real = diffcache.diff_versions
-    monkeypatch.setattr(diffcache, "diff_versions", lambda *args: calls.append(args) or real(*args))
+    real = changes.diff_versions
+    monkeypatch.setattr(changes, "diff_versions", lambda *args: calls.append(args) or real(*args))
     kursk = article_id(path, KURSK_URL_PART)
     first = client.get(f"/articles/{kursk}/diff?from=1&to=2")
     assert len(calls) == 1

@@ -154,6 +154,8 @@ def test_an_oversized_body_is_413_and_stores_nothing(client, db_path):
         ({"fetched_at": None}, "fetch time"),
         ({"fetched_at": "yesterday"}, "Not an ISO 8601 time"),
         ({"fetched_at": "2999-01-01T00:00:00Z"}, "in the future"),
+        ({"fetched_at": "0001-01-01T00:00:00+01:00"}, "out of range"),
+        ({"fetched_at": "9999-12-31T23:59:59-01:00"}, "out of range"),
     ],
 )
 def test_a_missing_or_bad_url_or_time_is_400_and_stores_nothing(client, db_path, query, message):

@@ -23,12 +23,6 @@ class Context:
             self._store = Store(self.db_path)
         return self._store
 
-    @property
-    def watchlist(self):
-        from versioner.store.watchlist import Watchlist
-
-        return Watchlist(self.store.db)
-
 
 pass_context = click.make_pass_decorator(Context)
 

@@ -74,18 +74,25 @@ def show(ctx: Context, article: str, n: int | None, as_json: bool) -> None:
 @click.argument("article")
 @click.argument("from_n", metavar="FROM", required=False, type=int)
 @click.argument("to_n", metavar="TO", required=False, type=int)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (docs/diff.md).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), hidden=True
+)  # before --json; kept for scripts
 @pass_context
-def diff(ctx: Context, article: str, from_n: int | None, to_n: int | None, fmt: str) -> None:
+def diff(
+    ctx: Context, article: str, from_n: int | None, to_n: int | None, as_json: bool, fmt: str | None
+) -> None:
     """Show what changed in ARTICLE between versions FROM and TO (default: the latest against the one before)."""
-    from versioner.present import diff_json, diff_pair, render_terminal
+    from versioner import changes
+    from versioner.present import diff_json, render_terminal
 
     row = ctx.store.article(article)
-    old, new, result = diff_pair(ctx.store, row, from_n, to_n)
-    if fmt == "json":
-        emit_json(diff_json(row, old, new, result))
+    old, new = changes.choose_versions(ctx.store, row, from_n, to_n)
+    data = changes.load(ctx.store, old, new)
+    if as_json or fmt == "json":
+        emit_json(diff_json(row, old, new, data))
     else:
-        click.echo(render_terminal(old, new, result, color=sys.stdout.isatty()))
+        click.echo(render_terminal(old, new, data, color=sys.stdout.isatty()))
 
 
 @cli.command()
@@ -95,8 +102,8 @@ def diff(ctx: Context, article: str, from_n: int | None, to_n: int | None, fmt: 
 @pass_context
 def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""
-    from versioner.store.search import MATCH_END, MATCH_START, hit_json
-    from versioner.store.search import search as search_articles
+    from versioner.search import MATCH_END, MATCH_START, hit_json
+    from versioner.search import search as search_articles
 
     query = " ".join(words)
     total, hits = search_articles(ctx.store, query, limit=limit)

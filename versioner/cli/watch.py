@@ -24,7 +24,9 @@ def track(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
     """Track article URLs: `versioner poll` fetches them on the schedule."""
     from versioner.watch.poll import track_url
 
-    _each_url(urls, lambda url: track_url(ctx.watchlist, url, allow_private), "tracking", "already tracked")
+    _each_url(
+        urls, lambda url: track_url(ctx.store.watchlist, url, allow_private), "tracking", "already tracked"
+    )
 
 
 @cli.command()
@@ -32,7 +34,7 @@ def track(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
 @pass_context
 def untrack(ctx: Context, urls: tuple[str, ...]) -> None:
     """Stop tracking URLs (an article's URL stops every tracked link that led to it)."""
-    _each_url(urls, lambda url: _remove(ctx.watchlist.untrack, url, "tracked"), "untracked", "")
+    _each_url(urls, lambda url: _remove(ctx.store.watchlist.untrack, url, "tracked"), "untracked", "")
 
 
 @cli.group()
@@ -49,7 +51,10 @@ def feeds_add(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
     from versioner.watch.poll import follow_feed
 
     _each_url(
-        urls, lambda url: follow_feed(ctx.watchlist, url, allow_private), "following", "already following"
+        urls,
+        lambda url: follow_feed(ctx.store.watchlist, url, allow_private),
+        "following",
+        "already following",
     )
 
 
@@ -58,7 +63,7 @@ def feeds_add(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
 @pass_context
 def feeds_list(ctx: Context, as_json: bool) -> None:
     """List followed feeds with the number of articles each brought and their last check."""
-    rows = ctx.watchlist.feeds()
+    rows = ctx.store.watchlist.feeds()
     if as_json:
         emit_json(rows)
         return
@@ -76,7 +81,7 @@ def feeds_list(ctx: Context, as_json: bool) -> None:
 @pass_context
 def feeds_remove(ctx: Context, urls: tuple[str, ...]) -> None:
     """Stop following feeds; the articles they brought stay tracked."""
-    _each_url(urls, lambda url: _remove(ctx.watchlist.remove_feed, url, "followed"), "removed", "")
+    _each_url(urls, lambda url: _remove(ctx.store.watchlist.remove_feed, url, "followed"), "removed", "")
 
 
 @cli.command()

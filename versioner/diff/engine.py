@@ -13,32 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from versioner.diff.align import Alignment, align, segments
+from versioner.diff.blocks import Block
 from versioner.diff.stats import summarize
 from versioner.diff.tokens import Backend, Op, choose_backend, encode, tokenize
 
+# Bump when a change of the engine (tokens, alignment, engine, stats) alters any diff it gives: cached
+# diffs are kept under this version, so the old ones are then computed afresh. The golden tests show it.
+ENGINE_VERSION = "1"
 SEP = "\n\n"
 # Seconds one diff may spend in diff-match-patch and comparing paragraphs; past it, what is
 # left is diffed coarsely (whole paragraphs replaced), still exact. docs/diff.md: worst case.
 DEFAULT_BUDGET = 0.2
 BACKEND = choose_backend()
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph of the structured diff; its ops rebuild the old and/or new paragraph."""
-
-    op: str  # "equal" | "changed" | "deleted" | "inserted" | "moved"
-    old_index: int | None
-    new_index: int | None
-    ops: tuple[Op, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "old_index": self.old_index,
-            "new_index": self.new_index,
-            "ops": [list(op) for op in self.ops],
-        }
 
 
 @dataclass(frozen=True)

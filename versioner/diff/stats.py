@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from versioner.diff.blocks import Block
 from versioner.diff.tokens import Backend, Op, count_words
-
-if TYPE_CHECKING:
-    from versioner.diff.engine import Block
 
 # At most this many characters changed, no digit among them, in at most two words: a typo fix.
 TYPO_CHARS = 2

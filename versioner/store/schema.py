@@ -33,26 +33,6 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-# Tables of delta-compressed rows: each row's key and the column naming its base (NULL: a keyframe).
-CHAINS = {"texts": ("id", "base_id"), "raw_blobs": ("hash", "base_hash")}
-
-
-def chain_ancestor(
-    db: sqlite_utils.Database | sqlite3.Connection, table: str, start, depth: int
-) -> tuple | None:
-    """(key, depth) of the row at `depth` in the chain of bases that ends at row `start` of `table`."""
-    key, base = CHAINS[table]
-    return db.execute(
-        f"""WITH RECURSIVE chain(key, base, depth) AS (
-                SELECT {key}, {base}, depth FROM {table} WHERE {key} = ?
-                UNION ALL
-                SELECT t.{key}, t.{base}, t.depth FROM {table} t JOIN chain c ON t.{key} = c.base
-            )
-            SELECT key, depth FROM chain WHERE depth = ?""",
-        [start, depth],
-    ).fetchone()
-
-
 def migrate(db: sqlite_utils.Database) -> None:
     """Bring the schema to the current version, each step in its own transaction."""
     current = db.execute("PRAGMA user_version").fetchone()[0]
@@ -164,7 +144,7 @@ def _web(db: sqlite_utils.Database) -> None:
     """For the web UI: a cache of computed diffs, and an index for the feed of recent changes.
 
     diff_cache.key is a sha256 of the diff engine's fingerprint and both sides' text hash and byline
-    (versioner/diffcache.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
+    (versioner/changes.py); diff is VersionDiff.to_json() as JSON text. The table may be emptied at any time.
     """
     db.execute("""
         CREATE TABLE diff_cache (
@@ -295,6 +275,12 @@ def _paragraph_index(db: sqlite_utils.Database) -> None:
     index.flush()
 
 
+def _engine_version_keys(db: sqlite_utils.Database) -> None:
+    """Cached diffs keyed by the engine's version (ENGINE_VERSION), no longer by a hash of its source
+    files: no old key can match again, and every diff can be computed again, so the old rows go."""
+    db.execute("DELETE FROM diff_cache")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -303,4 +289,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _text_function,
     _diff_stats,
     _paragraph_index,
+    _engine_version_keys,
 ]

@@ -1,4 +1,8 @@
-"""Every query versioner makes: the one place that knows the SQL (schema and migrations: schema.py)."""
+"""The store: one database, its transactions, and the articles, captures and versions in it.
+
+Everything else of the database is reached through a Store's attributes, one way each: `texts`,
+`raw_captures`, `search_index`, `diff_cache` and `watchlist` (the modules beside this one).
+"""
 
 import sqlite3
 import time
@@ -10,11 +14,13 @@ from pathlib import Path
 import sqlite_utils
 
 from versioner.errors import NotInArchive, StorageError
+from versioner.store.diff_cache import DiffCache
 from versioner.store.raw_captures import RawStore
 from versioner.store.schema import connect
 from versioner.store.search_index import ParagraphIndex
 from versioner.store.texts import TextStore
 from versioner.store.texts import register as register_text_function
+from versioner.store.watchlist import Watchlist
 
 BATCH_SECONDS = 0.5
 
@@ -85,8 +91,10 @@ class Store:
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
         register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
-        self.raws = RawStore(self.db)
-        self.index = ParagraphIndex(self.db)
+        self.raw_captures = RawStore(self.db)
+        self.search_index = ParagraphIndex(self.db)
+        self.diff_cache = DiffCache(self.db)
+        self.watchlist = Watchlist(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -107,14 +115,27 @@ class Store:
             raise StorageError(f"cannot start a write on {self.path}: {err}") from None
         try:
             yield
-            self.index.flush()
+            self.search_index.flush()
             self.db.execute("COMMIT")
         except BaseException as err:
             self._forget_decoded()
-            self.index.pending.clear()
+            self.search_index.pending.clear()
             if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
             raise _storage_error(err) from None
+
+    def hold_snapshot(self) -> None:
+        """Read all that follows from one snapshot (WAL): a page built from several queries never sees
+        a writer's commit halfway, and blocks no writer. release_snapshot() ends it."""
+        self.db.execute("BEGIN")
+
+    def release_snapshot(self) -> None:
+        """End the snapshot, keeping what the reader cached meanwhile (a computed diff)."""
+        try:
+            if self.db.conn.in_transaction:
+                self.db.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # a busy database: closing rolls back, and the cached diff is computed again later
 
     @contextmanager
     def batch(self, seconds: float = BATCH_SECONDS) -> Iterator["Store"]:
@@ -130,14 +151,14 @@ class Store:
         finally:
             self._batch_started = None
             if self.db.conn.in_transaction:
-                self.index.flush()
+                self.search_index.flush()
                 self.db.execute("COMMIT")
 
     def commit_if_due(self) -> bool:
         """Inside a batch: commit when the batch is old enough; True if it did."""
         if not self.db.conn.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
             return False
-        self.index.flush()
+        self.search_index.flush()
         self.db.execute("COMMIT")
         self._batch_started = time.monotonic()
         return True
@@ -145,7 +166,7 @@ class Store:
     def _forget_decoded(self) -> None:
         """After a rollback: what was decoded in memory may belong to rows that are gone."""
         self.texts.forget()
-        self.raws.forget()
+        self.raw_captures.forget()
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -155,15 +176,15 @@ class Store:
             self.db.execute("SAVEPOINT unit")
         except Exception as err:
             raise StorageError(f"cannot start a write on {self.path}: {err}") from None
-        queued = len(self.index.pending)
+        queued = len(self.search_index.pending)
         try:
             yield
             self.db.execute("RELEASE unit")
         except BaseException as err:
             self._forget_decoded()
-            del self.index.pending[queued:]
+            del self.search_index.pending[queued:]
             if not self.db.conn.in_transaction:
-                self.index.pending.clear()
+                self.search_index.pending.clear()
                 raise BatchLost(
                     f"the database refused a write and dropped the uncommitted batch: {err}"
                 ) from None
@@ -323,7 +344,7 @@ class Store:
         """Store a text (unless the article has it) and index its new paragraphs for search."""
         text_id = self.texts.put(article_id, content_hash, text)
         if text_id is not None:
-            self.index.add(article_id, text_id, title, text)
+            self.search_index.add(article_id, text_id, title, text)
 
     def insert_version(self, article_id: int, n: int, fields: dict) -> int:
         """A new version row; its text must be in `texts` first (put_text)."""

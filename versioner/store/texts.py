@@ -1,4 +1,4 @@
-"""Version texts, each distinct text of an article stored once and delta-compressed (textcodec.py).
+"""Version texts, each distinct text of an article stored once and delta-compressed (codec.py).
 
 A text is compressed against the most similar of its article's recent texts (an article's first text
 against the keyframes of the site's most recently changed articles, or on its own, becoming one), and
@@ -15,8 +15,8 @@ import sqlite3
 import sqlite_utils
 
 from versioner.errors import NotInArchive
-from versioner.store import codec as textcodec
-from versioner.store.schema import chain_ancestor
+from versioner.store import codec
+from versioner.store.chains import Chain
 
 CACHE_CHARACTERS = 16_000_000  # decoded texts kept in memory, about 16 MB of text or more
 
@@ -31,8 +31,7 @@ class TextStore:
 
     def __init__(self, db: sqlite_utils.Database | sqlite3.Connection):
         self.db = db
-        self._texts: dict[int, str] = {}  # decoded texts by id, oldest first
-        self._cached_characters = 0
+        self.chain = Chain(db, "texts", "id", "base_id", codec.decompress, CACHE_CHARACTERS, what="text")
 
     def put(self, article_id: int, content_hash: str, text: str) -> int | None:
         """Store a text unless the article has it already, compressed against a similar recent one.
@@ -45,7 +44,7 @@ class TextStore:
             return None
         recent = self.db.execute(
             "SELECT id, depth FROM texts WHERE article_id = ? ORDER BY id DESC LIMIT ?",
-            [article_id, textcodec.CANDIDATE_BASES],
+            [article_id, codec.CANDIDATE_BASES],
         ).fetchall()
         if not recent:  # an article's first text: keyframes of the site's latest articles may share
             recent = self.db.execute(  # its boilerplate (articles_by_site: a few index steps at any size)
@@ -53,13 +52,13 @@ class TextStore:
                        SELECT id FROM articles WHERE site = (SELECT site FROM articles WHERE id = ?)
                        ORDER BY last_changed DESC LIMIT ?
                    ) ORDER BY id DESC""",
-                [article_id, textcodec.CANDIDATE_BASES],
+                [article_id, codec.CANDIDATE_BASES],
             ).fetchall()
-        depths = {text_id: depth for text_id, depth in recent if depth < textcodec.MAX_DEPTH}
+        depths = {text_id: depth for text_id, depth in recent if depth < codec.MAX_DEPTH}
         if recent and not depths:  # the chain is full: branch off halfway down it, not from scratch
-            branch = chain_ancestor(self.db, "texts", recent[0][0], textcodec.BRANCH_DEPTH)
+            branch = self.chain.ancestor(recent[0][0], codec.BRANCH_DEPTH)
             depths = dict([branch] if branch else [])
-        base_id, data = textcodec.best_compression(text, ((tid, self._by_id(tid)) for tid in depths))
+        base_id, data = codec.best_compression(text, ((tid, self.chain.get(tid)) for tid in depths))
         text_id = self.db.execute(
             "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -71,7 +70,7 @@ class TextStore:
                 data,
             ],
         ).lastrowid
-        self._remember(text_id, text)  # the next version of this article will want it as a base
+        self.chain.remember(text_id, text)  # the next version of this article will want it as a base
         return text_id
 
     def get(self, article_id: int, content_hash: str) -> str:
@@ -80,39 +79,15 @@ class TextStore:
         ).fetchone()
         if row is None:
             raise NotInArchive(f"article {article_id} has no text {content_hash}")
-        return self._by_id(row[0])
+        return self.chain.get(row[0])
 
     def text_of(self, text_id: int | None) -> str | None:
         """A text by its row id, or None where there is no such row: `versioner_text()` in SQL."""
         try:
-            return None if text_id is None else self._by_id(text_id)
+            return None if text_id is None else self.chain.get(text_id)
         except NotInArchive:
             return None
 
-    def _by_id(self, text_id: int) -> str:
-        """Walk the chain of bases back to a keyframe (or a cached text), then decode forward."""
-        chain = []
-        current: int | None = text_id
-        while current is not None and current not in self._texts:
-            row = self.db.execute("SELECT base_id, data FROM texts WHERE id = ?", [current]).fetchone()
-            if row is None:
-                raise NotInArchive(f"no text {current}")
-            base_id, data = row
-            chain.append((current, data))
-            current = base_id
-        text = self._texts[current] if current is not None else None
-        for tid, data in reversed(chain):
-            text = textcodec.decompress(data, text)
-            self._remember(tid, text)
-        return text
-
-    def _remember(self, text_id: int, text: str) -> None:
-        self._texts[text_id] = text
-        self._cached_characters += len(text)
-        while self._cached_characters > CACHE_CHARACTERS and len(self._texts) > 1:
-            self._cached_characters -= len(self._texts.pop(next(iter(self._texts))))
-
     def forget(self) -> None:
         """Drop every decoded text: after a rollback the cache may hold texts of rows that are gone."""
-        self._texts.clear()
-        self._cached_characters = 0
+        self.chain.forget()

@@ -17,7 +17,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from versioner import changes as diffcache
 from versioner.capture import Capture
 from versioner.errors import FetchError, VersionerError
 from versioner.ingest import IngestResult, ingest
@@ -120,7 +119,7 @@ def poll(
     on_progress: Callable[[PollSummary], None] | None = None,
 ) -> PollSummary:
     """One run: feeds first, then the due articles; errors are collected per URL, never raised."""
-    watchlist = Watchlist(store.db)
+    watchlist = store.watchlist
     _release_dead_runs(watchlist)
     lease = max(CLAIM_LEASE, timedelta(seconds=2 * fetcher.longest_fetch()))
     run = Run(
@@ -261,8 +260,6 @@ def _record(
         elif 200 <= fetched.status < 300:
             result = ingest(store, fetched.to_capture())
             summary.count(result)
-            if result.status == "new version":
-                diffcache.warm(store, [result.article_id])  # readers of the change find it computed
             fields.update(
                 article_id=result.article_id, etag=fetched.etag, last_modified=fetched.last_modified
             )

@@ -5,8 +5,8 @@ from werkzeug.exceptions import BadRequest
 
 from versioner.errors import SearchSyntaxError
 from versioner.present import article_summaries, diff_json, version_detail, version_summary
-from versioner.store.search import MAX_QUERY, hit_json
-from versioner.store.search import search as search_articles
+from versioner.search import MAX_QUERY, hit_json
+from versioner.search import search as search_articles
 from versioner.web import diff_display as diffs
 from versioner.web.db import get_store
 from versioner.web.params import bounded_arg, int_arg, page_arg, whole_number
@@ -61,7 +61,7 @@ def diff(ref: str):
     store = get_store()
     row = store.article(whole_number(ref, "an article id"))
     pair = diffs.pair_by_number(store, row, int_arg("from"), int_arg("to"))
-    response = jsonify(diff_json(row, pair.old, pair.new, diffs.CachedDiff(diffs.load_diff(store, pair))))
+    response = jsonify(diff_json(row, pair.old, pair.new, diffs.load_diff(store, pair)))
     response.set_etag(f"{pair.etag}-json")
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)

@@ -5,8 +5,6 @@ backfill can renumber or merge versions). So a reading request holds one read tr
 the store and ended at teardown: in WAL mode it sees one snapshot throughout and blocks no writer.
 """
 
-import sqlite3
-
 from flask import Flask, current_app, g, request
 
 from versioner.store import Store
@@ -18,7 +16,7 @@ def get_store() -> Store:
     if "store" not in g:
         g.store = Store(current_app.config["DATABASE"])
         if request.method in READING:  # the upload API writes through its own transactions
-            g.store.db.execute("BEGIN")
+            g.store.hold_snapshot()
     return g.store
 
 
@@ -27,10 +25,7 @@ def close_store(_error: BaseException | None = None) -> None:
     if store is None:
         return
     try:
-        if store.db.conn.in_transaction:
-            store.db.execute("COMMIT")  # keeps a diff the request cached; a read has nothing to commit
-    except sqlite3.Error:
-        pass  # closing rolls back
+        store.release_snapshot()
     finally:
         store.close()
 

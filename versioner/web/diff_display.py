@@ -1,15 +1,14 @@
 """Diffs as the web shows them: which two versions, the diff (cached), and its blocks for the templates.
 
-Diffs come from the database's cache (versioner/diffcache.py), computed there on a miss. Its key, with
-RENDER_VERSION, is the diff page's ETag.
+Diffs are read as the CLI reads them (versioner/changes.py: the store's cache, computed on a miss).
+The cache key, with RENDER_VERSION, is the diff page's ETag.
 """
 
 import hashlib
 from dataclasses import dataclass
 
-from versioner import changes as diffcache
+from versioner import changes
 from versioner.errors import NotInArchive
-from versioner.present import choose_versions
 from versioner.store import Store, VersionInfo
 
 # Bump when the diff templates change what a page shows for the same diff (it is part of the ETag).
@@ -31,7 +30,7 @@ class Pair:
 
     @property
     def etag(self) -> str:
-        key = diffcache.key(self.old, self.new)
+        key = changes.key(self.old, self.new)
         return hashlib.sha256(f"{key}:{RENDER_VERSION}".encode()).hexdigest()[:32]
 
     @property
@@ -46,7 +45,7 @@ def permalink(article_id: int, old: VersionInfo, new: VersionInfo) -> str:
 
 def pair_by_number(store: Store, article: dict, from_n: int | None, to_n: int | None) -> Pair:
     """Versions from_n and to_n; by default the latest against the one before (as `versioner diff`)."""
-    return Pair(article, *choose_versions(store, article, from_n, to_n))
+    return Pair(article, *changes.choose_versions(store, article, from_n, to_n))
 
 
 def pair_by_hash(store: Store, article: dict, old_prefix: str, new_prefix: str) -> Pair:
@@ -63,22 +62,12 @@ def pair_by_hash(store: Store, article: dict, old_prefix: str, new_prefix: str) 
 
 def load_diff(store: Store, pair: Pair) -> dict:
     """VersionDiff.to_json() of the pair."""
-    return diffcache.load(store, pair.old, pair.new)
+    return changes.load(store, pair.old, pair.new)
 
 
 def change_stats(store: Store, pair: Pair) -> dict:
     """The pair's diff stats, for the lists of changes."""
-    return diffcache.stats(store, pair.old, pair.new)
-
-
-class CachedDiff:
-    """A cached diff where versioner.present expects a VersionDiff (shapes only call to_json)."""
-
-    def __init__(self, data: dict):
-        self.data = data
-
-    def to_json(self) -> dict:
-        return self.data
+    return changes.stats(store, pair.old, pair.new)
 
 
 def has_change(ops: list) -> bool:

@@ -8,9 +8,9 @@ from werkzeug.exceptions import BadRequest
 
 from versioner.errors import NotInArchive, SearchSyntaxError
 from versioner.present import render_terminal
+from versioner.search import MAX_QUERY
+from versioner.search import search as search_articles
 from versioner.store import VersionInfo
-from versioner.store.search import MAX_QUERY
-from versioner.store.search import search as search_articles
 from versioner.web import diff_display as diffs
 from versioner.web.db import get_store
 from versioner.web.params import int_arg, page_arg, view_arg, whole_number
@@ -203,7 +203,7 @@ def _diff_response(pair: diffs.Pair, view: str, cache_control: str) -> Response:
 
 def _plain_text(pair: diffs.Pair) -> Response:
     data = diffs.load_diff(get_store(), pair)
-    text = render_terminal(pair.old, pair.new, diffs.CachedDiff(data), color=False)
+    text = render_terminal(pair.old, pair.new, data, color=False)
     response = Response(text + "\n", mimetype="text/plain")
     response.set_etag(f"{pair.etag}-txt")
     response.headers["Cache-Control"] = IMMUTABLE
@@ -215,7 +215,7 @@ def raw_capture(capture_id: str):
     """The bytes as fetched, never as HTML from our origin: text/plain, sandboxed, or as a download."""
     store = get_store()
     capture = store.capture(whole_number(capture_id, "a capture id"))
-    raw = store.raws.get(capture["raw_hash"])
+    raw = store.raw_captures.get(capture["raw_hash"])
     try:
         raw.decode("utf-8")
         mimetype = "text/plain; charset=utf-8"

@@ -18,7 +18,6 @@ from dataclasses import replace
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 
-from versioner import changes as diffcache
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, check_not_future, kind_and_charset
 from versioner.errors import BadURL, SnapshotError, VersionerError
 from versioner.ingest import IngestResult, ingest
@@ -75,8 +74,6 @@ def post_capture():
         abort(422, str(err))
     except VersionerError as err:  # the database refused the write
         abort(503, str(err))
-    if result.status == "new version":
-        diffcache.warm(store, [result.article_id])  # readers of the change find it computed
     return jsonify(
         {
             "article": result.article_id,
@@ -140,6 +137,8 @@ def _checked_time(text: str):
         return check_not_future(parse_time(text), now())
     except VersionerError as err:
         abort(400, str(err))
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00: a real time, but before year 1 in UTC
+        abort(400, f"the fetch time {text[:40]!r} is out of range once converted to UTC")
 
 
 def _version_of(store: Store, result: IngestResult, capture: Capture) -> int | None:

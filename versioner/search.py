@@ -1,24 +1,22 @@
-"""Full-text search: user input to safe FTS5 terms, the query, and highlighted snippets of the matches.
+"""Full-text search as people read it: the store's index finds the versions, this marks the matches.
 
-The index holds each distinct paragraph and headline of an article once (paragraphs.py): a version
-matches when, for every term, its text has a matching paragraph or its headline matches; a phrase
-matches within one paragraph. Version texts are stored compressed, so the index keeps no copy of them;
-snippets are cut here from the decoded text, matching words the way the index's tokenizer does (case
-and accents folded).
+The index (versioner/store/search_index.py) holds each distinct paragraph and headline of an article
+once: a version matches when, for every term, its text has a matching paragraph or its headline
+matches; a phrase matches within one paragraph. Version texts are stored compressed, so the index keeps
+no copy of them; snippets are cut here from the decoded text, matching words the way the index's
+tokenizer does (case and accents folded).
 """
 
 import re
-import sqlite3
 import unicodedata
 
-from versioner.errors import SearchSyntaxError
 from versioner.store import Store
+from versioner.store.search_index import fts_terms
 
 # Markers put around matches; escaped text never contains them, so the web turns them into <mark>.
 MATCH_START, MATCH_END = "\x02", "\x03"
 SNIPPET_WORDS = 24
 MAX_QUERY = 500  # characters: the web page and the API refuse longer searches
-SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
 WORD = re.compile(r"\w+")
 
 
@@ -31,30 +29,9 @@ def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[i
     term_list = fts_terms(text)
     if not term_list:
         return 0, []
-    params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
-    try:
-        count_sql = _search_hits_sql(len(term_list), "SELECT count(*) FROM per_article")
-        total = store.db.execute(count_sql, params).fetchone()[0]
-        rows = list(
-            store.db.query(
-                _search_hits_sql(
-                    len(term_list),
-                    """
-            SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
-                   p.matching
-            FROM per_article p
-            JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
-            JOIN articles a ON a.id = p.article_id
-            ORDER BY a.last_changed DESC, a.id DESC LIMIT :limit OFFSET :offset""",
-                ),
-                params,
-            )
-        )
-    except sqlite3.OperationalError as err:
-        raise SearchSyntaxError(f"cannot search for {text!r}: {err}") from None
+    total, rows = store.search_index.find(term_list, limit, offset)
     wanted = terms(term_list)
     for row in rows:
-        row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
         version = store.version(row["id"], row["n"])
         row["title_match"] = highlight(version.title, wanted)
         row["snippet"] = snippet(version.text, wanted)
@@ -87,22 +64,6 @@ def _unmark(marked: str) -> tuple[str, list[list[int]]]:
         text.append(piece)
         length += len(piece)
     return "".join(text), matches
-
-
-def fts_terms(text: str) -> list[str]:
-    """A user's search box input as FTS5 terms that cannot be malformed, one per word or "quoted phrase".
-
-    Every term is a quoted FTS5 string, so operators such as NEAR, AND, column filters and stray quotes
-    are searched as words; a trailing * keeps its prefix meaning.
-    """
-    found = []
-    for phrase, word in SEARCH_TERM.findall(text):
-        term = phrase if phrase else word
-        prefix = word.endswith("*") and len(word) > 1
-        term = term.rstrip("*") if prefix else term
-        if term.strip():
-            found.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return found
 
 
 def terms(term_list: list[str]) -> list[tuple[str, bool]]:
@@ -150,25 +111,3 @@ def _matches(word: str, wanted: list[tuple[str, bool]]) -> bool:
 def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _search_hits_sql(term_count: int, select: str) -> str:
-    """The versions whose text has, for every term, a matching paragraph (or headline); per article."""
-    with_each_term = "\nINTERSECT\n".join(
-        f"""SELECT DISTINCT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
-                SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH :term{i})"""
-        for i in range(term_count)
-    )
-    return f"""
-        WITH matched AS ({with_each_term}),
-        hits AS MATERIALIZED (
-            SELECT v.article_id, v.n, v.text_hash
-            FROM matched m JOIN texts t ON t.id = m.text_id
-            JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
-        ),
-        per_article AS (
-            SELECT article_id, group_concat(n) AS matching, max(n) AS latest
-            FROM hits GROUP BY article_id
-        )
-        {select}
-    """
