@@ -24,8 +24,9 @@ from helpers import free_port, versioner, wait_for
 from web_fixtures import start_tags
 from werkzeug.exceptions import HTTPException
 
-from versioner.capture import Capture, read_file
+from versioner.capture import Capture
 from versioner.ingest import ingest
+from versioner.sources.files import read_file
 from versioner.store import Store
 from versioner.urls import canonical_link
 from versioner.web import create_app

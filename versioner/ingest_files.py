@@ -1,6 +1,6 @@
 """Ingest many snapshots in one run: each one on its own, so a bad file never stops the others.
 
-A WARC file holds many captures (warc.py): each of its records is ingested, or fails, on its own.
+A WARC file holds many captures (versioner/sources/warc.py): each of its records is ingested, or fails, on its own.
 """
 
 from dataclasses import dataclass, field
@@ -9,17 +9,10 @@ from pathlib import Path
 
 import click
 
-from versioner.capture import (
-    Capture,
-    check_not_future,
-    is_warc,
-    printable_path,
-    read_file,
-    read_stdin,
-    snapshot_files,
-)
+from versioner.capture import Capture, check_not_future
 from versioner.errors import VersionerError
 from versioner.ingest import IngestResult, ingest
+from versioner.sources.files import is_warc, printable_path, read_file, read_stdin, snapshot_files
 from versioner.store import BatchLost, Store
 from versioner.times import now
 

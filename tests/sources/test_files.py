@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from versioner.capture import read_file, snapshot_files
 from versioner.errors import BadURL, SnapshotError
+from versioner.sources.files import read_file, snapshot_files
 from versioner.urls import canonical_url, site_of
 
 
