@@ -32,7 +32,9 @@ def walk(command: click.Command, parent: click.Context | None = None, name: str 
     yield command, ctx
     if isinstance(command, click.Group):
         for sub_name in command.list_commands(ctx):
-            yield from walk(command.get_command(ctx, sub_name), ctx, sub_name)
+            sub = command.get_command(ctx, sub_name)
+            if not sub.hidden:  # hidden: kept for old scripts, not offered to new ones
+                yield from walk(sub, ctx, sub_name)
 
 
 def anchor(title: str) -> str:
@@ -57,10 +59,11 @@ def section(command: click.Command, ctx: click.Context) -> list[str]:
     if command.help:
         lines += [_markdown_text(command.help), ""]
     if isinstance(command, click.Group):
-        subcommands = ", ".join(f"`{name}`" for name in command.list_commands(ctx))
+        names = [name for name in command.list_commands(ctx) if not command.get_command(ctx, name).hidden]
+        subcommands = ", ".join(f"`{name}`" for name in names)
         lines += [f"Commands: {subcommands}.", ""]
     arguments = [p for p in command.params if isinstance(p, click.Argument)]
-    options = [p for p in command.params if isinstance(p, click.Option)]
+    options = [p for p in command.params if isinstance(p, click.Option) and not p.hidden]
     if arguments:
         lines += ["Arguments:", "", *(describe_argument(p, ctx) for p in arguments), ""]
     if options:
