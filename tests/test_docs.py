@@ -79,7 +79,8 @@ def commands(command: click.Command, path: str = "versioner"):
     yield path, command
     if isinstance(command, click.Group):
         for name, sub in sorted(command.commands.items()):
-            yield from commands(sub, f"{path} {name}")
+            if not sub.hidden:
+                yield from commands(sub, f"{path} {name}")
 
 
 def reference_sections() -> dict[str, str]:
@@ -96,6 +97,8 @@ def test_every_command_and_option_is_in_the_cli_reference():
             missing.append(f"the command `{path}`")
             continue
         for param in command.params:
+            if getattr(param, "hidden", False):  # kept for old scripts only, so not in the reference
+                continue
             if isinstance(param, click.Option):
                 for name in [*param.opts, *param.secondary_opts]:
                     if not re.search(rf"`{re.escape(name)}[ `]", sections[path]):
@@ -215,8 +218,8 @@ def unknown_words(words: list[str]) -> list[str]:
         if word.startswith("-") and word != "-":
             name = word.split("=", 1)[0]
             option = next((p for p in command.params if name in [*p.opts, *p.secondary_opts]), None)
-            if option is None and name not in ("-h", "--help"):
-                unknown.append(f"{path} {name}")
+            if (option is None or option.hidden) and name not in ("-h", "--help"):
+                unknown.append(f"{path} {name}")  # a hidden option is kept for old scripts, not taught
             elif option is not None and not (option.is_flag or option.count) and "=" not in word and words:
                 words.pop(0)
         elif isinstance(command, click.Group):
