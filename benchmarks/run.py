@@ -31,8 +31,8 @@ from diff_bench import corpus_dir, figures  # noqa: E402
 from versioner.capture import Capture  # noqa: E402
 from versioner.extract.html import extract  # noqa: E402
 from versioner.extract.normalize import normalise  # noqa: E402
-from versioner.ingest import ingest  # noqa: E402
 from versioner.store import Store  # noqa: E402
+from versioner.versioning import ingest  # noqa: E402
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 STORAGE_SOURCES = ("pga-versions", "bundesgit-gesetze-de", "ota-france-versions-fr", "wikipedia-revisions-en")

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 from versioner.capture import Capture
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = ROOT / "snapshots"

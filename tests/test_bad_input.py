@@ -25,10 +25,10 @@ from web_fixtures import start_tags
 from werkzeug.exceptions import HTTPException
 
 from versioner.capture import Capture
-from versioner.ingest import ingest
 from versioner.sources.files import read_file
 from versioner.store import Store
 from versioner.urls import canonical_link
+from versioner.versioning import ingest
 from versioner.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

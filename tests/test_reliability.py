@@ -20,8 +20,8 @@ import httpx
 import pytest
 from helpers import free_port, text_capture, versioner, wait_for
 
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 from versioner.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

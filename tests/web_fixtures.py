@@ -9,9 +9,9 @@ from pathlib import Path
 
 from helpers import text_capture
 
-from versioner.ingest import ingest
 from versioner.ingest_files import ingest_paths
 from versioner.store import Store
+from versioner.versioning import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = ROOT / "snapshots"

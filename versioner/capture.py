@@ -1,7 +1,7 @@
 """Captures: the raw bytes of one fetched copy of an article, with where and when it was fetched.
 
 Every source (versioner/sources/: files and folders, stdin, WARC, HTTP fetches; the upload API) yields
-Captures, and versioner.ingest.ingest takes them one at a time.
+Captures, and versioner.versioning.ingest takes them one at a time.
 """
 
 from dataclasses import dataclass

@@ -11,10 +11,10 @@ import click
 
 from versioner.capture import Capture, check_not_future
 from versioner.errors import VersionerError
-from versioner.ingest import IngestResult, ingest
 from versioner.sources.files import is_warc, printable_path, read_file, read_stdin, snapshot_files
 from versioner.store import BatchLost, Store
 from versioner.times import now
+from versioner.versioning import IngestResult, ingest
 
 
 @dataclass

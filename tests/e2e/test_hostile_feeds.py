@@ -12,8 +12,8 @@ import pytest
 from web_fixtures import HOSTILE_URL, build_database
 
 from versioner.capture import Capture
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 T0 = datetime(2025, 2, 7, 10, 0, tzinfo=UTC)

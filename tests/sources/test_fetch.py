@@ -10,9 +10,9 @@ from werkzeug import Request, Response
 from versioner import __version__
 from versioner.capture import MAX_SNAPSHOT_BYTES
 from versioner.errors import BadURL, FetchError, PrivateAddress, VersionerError
-from versioner.ingest import ingest
 from versioner.sources.addresses import check_url, forbidden_reason
 from versioner.sources.fetch import Fetcher, FetchSettings, user_agent
+from versioner.versioning import ingest
 
 
 def fetcher(**settings) -> Fetcher:

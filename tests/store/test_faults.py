@@ -11,8 +11,8 @@ import pytest
 from helpers import text_capture
 
 from versioner.errors import StorageError
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from helpers import ingest_all, text_capture
 
 from versioner import changes
-from versioner.search import search
+from versioner.search_results import search
 from versioner.store import Store, schema
 from versioner.store.texts import register
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers import ingest_all, text_capture
 
 from versioner.ingest_files import ingest_paths
-from versioner.search import search
+from versioner.search_results import search
 from versioner.store import Store, codec
 from versioner.store.texts import register
 

@@ -7,8 +7,8 @@ import pytest
 from helpers import text_capture
 from web_fixtures import HOSTILE_URL, KURSK_URL_PART, REVERT_URL, article_id, build_database
 
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 from versioner.web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"

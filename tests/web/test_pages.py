@@ -20,8 +20,8 @@ from web_fixtures import (
 import versioner.web.diff_display
 import versioner.web.pages
 from versioner import changes
-from versioner.ingest import ingest
 from versioner.store import Store
+from versioner.versioning import ingest
 from versioner.web import create_app
 
 

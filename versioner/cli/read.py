@@ -102,8 +102,8 @@ def diff(
 @pass_context
 def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""
-    from versioner.search import MATCH_END, MATCH_START, hit_json
-    from versioner.search import search as search_articles
+    from versioner.search_results import MATCH_END, MATCH_START, hit_json
+    from versioner.search_results import search as search_articles
 
     query = " ".join(words)
     total, hits = search_articles(ctx.store, query, limit=limit)

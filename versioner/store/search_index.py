@@ -4,7 +4,7 @@ Versions of an article share most of their paragraphs, so indexing every version
 paragraph once per version, and the index grew to ten times the compressed texts. Here a text row links
 to its paragraphs (`text_paragraphs`), and `find` looks up, for each term of a query, the texts with a
 matching paragraph, then keeps the texts that have them all. A phrase matches within one paragraph.
-Highlighting the matches is versioner/search.py's: the index keeps no copy of the (compressed) texts.
+Highlighting the matches is versioner/search_results.py's: the index keeps no copy of the (compressed) texts.
 
 FTS5 writes its pending terms out at every savepoint, which made a segment per capture in a batch, so
 new paragraphs wait in `pending` until the store commits (Store.transaction and batch flush it).

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 
 from versioner.capture import Capture
 from versioner.errors import FetchError, VersionerError
-from versioner.ingest import IngestResult, ingest
 from versioner.sources.addresses import check_url
 from versioner.sources.feeds import parse_feed
 from versioner.sources.fetch import Fetcher
 from versioner.store import Store
 from versioner.store.watchlist import FEEDS, URLS, Watchlist
 from versioner.times import now, parse_time, to_iso
+from versioner.versioning import IngestResult, ingest
 from versioner.watch.schedule import FEED_EVERY, Schedule, anchor_time, due_cutoff, next_check
 
 # Rows claimed at a time, and how long a claim holds at least. Every finished check renews the run's

@@ -5,8 +5,8 @@ from werkzeug.exceptions import BadRequest
 
 from versioner.errors import SearchSyntaxError
 from versioner.present import article_summaries, diff_json, version_detail, version_summary
-from versioner.search import MAX_QUERY, hit_json
-from versioner.search import search as search_articles
+from versioner.search_results import MAX_QUERY, hit_json
+from versioner.search_results import search as search_articles
 from versioner.web import diff_display as diffs
 from versioner.web.db import get_store
 from versioner.web.params import bounded_arg, int_arg, page_arg, whole_number

@@ -5,7 +5,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
-from versioner.search import MATCH_END, MATCH_START
+from versioner.search_results import MATCH_END, MATCH_START
 from versioner.times import parse_time
 
 XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -8,8 +8,8 @@ from werkzeug.exceptions import BadRequest
 
 from versioner.errors import NotInArchive, SearchSyntaxError
 from versioner.present import render_terminal
-from versioner.search import MAX_QUERY
-from versioner.search import search as search_articles
+from versioner.search_results import MAX_QUERY
+from versioner.search_results import search as search_articles
 from versioner.store import VersionInfo
 from versioner.web import diff_display as diffs
 from versioner.web.db import get_store

@@ -4,7 +4,7 @@ Off unless a token is configured (env VERSIONER_API_TOKEN, read when the app is 
 create_app's config): without one the endpoint answers 404 like any unknown URL. The body is the raw
 page (HTML or text) with its URL and fetch time as query parameters (`url`, `fetched_at`) or headers
 (`X-Versioner-Url`, `X-Versioner-Fetched-At`), or one WARC response record (Content-Type
-application/warc) that carries both. Every capture goes through versioner.ingest like a file, so posting
+application/warc) that carries both. Every capture goes through versioner.versioning like a file, so posting
 the same capture twice is a no-op ("duplicate"). Nothing is stored when the answer is an error.
 """
 
@@ -20,11 +20,11 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, reque
 
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, check_not_future, kind_and_charset
 from versioner.errors import BadURL, SnapshotError, VersionerError
-from versioner.ingest import IngestResult, ingest
 from versioner.sources.warc import read_warc
 from versioner.store import Store
 from versioner.times import now, parse_time, to_iso
 from versioner.urls import canonical_url
+from versioner.versioning import IngestResult, ingest
 from versioner.web.db import get_store
 
 bp = Blueprint("upload", __name__, url_prefix="/api")

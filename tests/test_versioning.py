@@ -4,7 +4,7 @@ import random
 
 from helpers import corpus_series, ingest_all, text_capture
 
-from versioner.ingest import ingest
+from versioner.versioning import ingest
 
 STORY = "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday.\n\nWork starts in May."
 EDITED = (
