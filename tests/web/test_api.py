@@ -4,22 +4,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id, build_database
+from web_fixtures import HOSTILE_URL, KURSK_URL_PART, article_id
 
 from versioner.cli import cli
 from versioner.present import article_summaries, version_detail
 from versioner.store import Store
-from versioner.web import create_app
-
-
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return build_database(tmp_path_factory.mktemp("web-api") / "versioner.db")
-
-
-@pytest.fixture
-def client(db_path):
-    return create_app({"DATABASE": str(db_path), "TESTING": True}).test_client()
 
 
 @pytest.fixture(scope="module")

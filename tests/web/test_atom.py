@@ -3,7 +3,6 @@
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
 from helpers import text_capture
 from web_fixtures import HOSTILE_URL, KURSK_URL_PART, REVERT_URL, article_id, build_database
 
@@ -13,16 +12,6 @@ from versioner.web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
-
-
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return build_database(tmp_path_factory.mktemp("web-feeds") / "versioner.db")
-
-
-@pytest.fixture
-def client(db_path):
-    return create_app({"DATABASE": str(db_path), "TESTING": True}).test_client()
 
 
 def feed(client, url: str) -> ET.Element:

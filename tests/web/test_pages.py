@@ -26,16 +26,6 @@ from versioner.web import create_app
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return build_database(tmp_path_factory.mktemp("web-pages") / "versioner.db")
-
-
-@pytest.fixture
-def client(db_path):
-    return create_app({"DATABASE": str(db_path), "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
 def ids(db_path):
     return {
         name: article_id(db_path, part)

@@ -1,0 +1,16 @@
+"""The web tests' fixtures: each module gets its own database filled from snapshots/, and a test client."""
+
+import pytest
+from web_fixtures import build_database
+
+from versioner.web import create_app
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return build_database(tmp_path_factory.mktemp("web") / "versioner.db")
+
+
+@pytest.fixture
+def client(db_path):
+    return create_app({"DATABASE": str(db_path), "TESTING": True}).test_client()
