@@ -9,8 +9,8 @@ from versioner.cli.base import Context, cli, emit_json, pass_context
 
 @cli.command()
 @click.option("--site", help="Only articles of this site.")
-@click.option("--limit", default=1000, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=1000, show_default=True, help="At most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @pass_context
 def articles(ctx: Context, site: str | None, limit: int, as_json: bool) -> None:
     """List articles, most recently changed first, with the next scheduled check of tracked ones."""
@@ -30,7 +30,7 @@ def articles(ctx: Context, site: str | None, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("article")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @pass_context
 def versions(ctx: Context, article: str, as_json: bool) -> None:
     """List the versions of ARTICLE (an id or a URL)."""
@@ -52,7 +52,7 @@ def versions(ctx: Context, article: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("article")
 @click.argument("n", required=False, type=int)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @pass_context
 def show(ctx: Context, article: str, n: int | None, as_json: bool) -> None:
     """Print version N of ARTICLE (default: the latest)."""
@@ -72,8 +72,8 @@ def show(ctx: Context, article: str, n: int | None, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("article")
-@click.argument("from_n", metavar="FROM", required=False, type=int)
-@click.argument("to_n", metavar="TO", required=False, type=int)
+@click.argument("from_n", metavar="[FROM", required=False, type=int)
+@click.argument("to_n", metavar="[TO]]", required=False, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (docs/diff.md).")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), hidden=True
@@ -97,8 +97,10 @@ def diff(
 
 @cli.command()
 @click.argument("words", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="At most this many articles."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @pass_context
 def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""

@@ -59,7 +59,7 @@ def feeds_add(ctx: Context, urls: tuple[str, ...], allow_private: bool) -> None:
 
 
 @feeds.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
 @pass_context
 def feeds_list(ctx: Context, as_json: bool) -> None:
     """List followed feeds with the number of articles each brought and their last check."""

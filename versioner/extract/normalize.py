@@ -1,6 +1,6 @@
 """The rules that decide what counts as a change, and nothing else.
 
-Applied in this order to every extracted article (documented in README, "Normalisation"):
+Applied in this order to every extracted article (documented in docs/how-changes-are-decided.md):
   1. Unicode NFC; zero-width characters and soft hyphens removed; every kind of space folded to one
      blank; line endings unified; each line trimmed.
   2. Template debris left by a page's JavaScript (`{title && {title} }`) removed.

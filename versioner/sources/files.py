@@ -1,7 +1,7 @@
 """Snapshot files and folders, and standard input, read as captures.
 
 A snapshot folder follows one convention (docs/snapshots-and-ingest.md):
-  * in a folder, any `.html`, `.htm`, `.txt` or extension-less file is a snapshot (walked recursively);
+  * in a folder, any `.html`, `.htm`, `.xhtml`, `.txt`, `.text` or extension-less file is a snapshot (walked recursively);
     a file named on the command line is one whatever its name;
   * a sidecar `<file name>.meta.json` may give {"url": ..., "fetched_at": ...}: it wins over the rest;
   * else the URL comes from the HTML's canonical link or og:url, and the fetch time from a UTC timestamp

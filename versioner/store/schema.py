@@ -1,7 +1,7 @@
 """The SQLite schema, its migrations and how a connection is set up.
 
 The database is a user interface too (Datasette, sqlite3): plain tables, clear column names, ISO 8601
-UTC timestamps, foreign keys, and indexes named for the query they serve. README "Database" documents it.
+UTC timestamps, foreign keys, and indexes named for the query they serve. docs/database.md documents it.
 """
 
 import re

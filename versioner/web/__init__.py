@@ -1,7 +1,8 @@
 """The web UI: create_app() builds a Flask app over one versioner database.
 
-HTML pages (pages.py), a JSON API under /api/ (api.py) and Atom feeds (feeds.py) only read articles;
-the one thing they write is the diff cache (versioner/diffcache.py).
+HTML pages (pages.py), a JSON API under /api/ (api.py) and Atom feeds (atom.py) only read articles;
+the one thing they write is the diff cache (through versioner/changes.py). The upload API (upload.py)
+stores captures. Run it with any WSGI server as `versioner.web:create_app()`.
 """
 
 import os
