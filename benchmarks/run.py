@@ -190,7 +190,7 @@ def plain_ingest(corpus: Path, work: Path, quick: bool) -> list[tuple]:
     rate = len(captures) / elapsed
     return [
         (
-            "ingest, plain text",
+            "ingest, plain text, diffs included",
             f"{rate:,.0f} captures/s",
             f"extraction alone {len(captures) / extraction:,.0f}/s",
             f"{elapsed / extraction:.1f}x",
