@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import zstandard
 
+from versioner.errors import StorageError
+
 LEVEL = 19  # compressed once, read many times: worth the slow level
 SCOUT_LEVEL = 3  # picking the base: fast compressions rank the candidates as the slow one would
 SMALL_DELTA = 512  # bytes: a delta this small is an edit, kept at the fast level
@@ -20,7 +22,10 @@ CANDIDATE_BASES = 8  # an article's recent texts tried as base: versions may ret
 
 
 def decompress(data: bytes, base: str | None = None) -> str:
-    return unpack(data, None if base is None else base.encode()).decode()
+    try:
+        return unpack(data, None if base is None else base.encode()).decode()
+    except UnicodeDecodeError as err:
+        raise StorageError(f"a stored text does not decode: {err}") from None
 
 
 def pack(data: bytes, base: bytes | None = None, level: int = LEVEL) -> bytes:
@@ -29,8 +34,12 @@ def pack(data: bytes, base: bytes | None = None, level: int = LEVEL) -> bytes:
 
 
 def unpack(data: bytes, base: bytes | None = None) -> bytes:
+    """The bytes `pack` compressed; StorageError where the stored data is damaged."""
     dictionary = _dictionary(base) if base is not None else None
-    return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
+    try:
+        return zstandard.ZstdDecompressor(dict_data=dictionary).decompress(data)
+    except zstandard.ZstdError as err:
+        raise StorageError(f"stored data does not decode (the database is damaged): {err}") from None
 
 
 def best_compression(text: str, bases: Iterable[tuple[int, str]]) -> tuple[int | None, bytes]:
