@@ -11,26 +11,113 @@ from pathlib import Path
 
 import sqlite_utils
 
+from versioner.errors import StorageError
+from versioner.store.texts import register as register_text_function
+
 BUSY_TIMEOUT_MS = 60_000
+DAMAGED = "the database file is damaged ({}): restore it from a backup, or run `sqlite3 FILE .recover`"
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (and create or migrate) a versioner database.
 
     WAL lets readers (the web UI, a Datasette session) run while one writer ingests; the busy timeout
-    makes concurrent writers queue instead of failing with "database is locked".
+    makes concurrent writers queue instead of failing with "database is locked". A database that a newer
+    versioner wrote is refused before anything (even the journal mode) is written to it.
     """
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        str(path),
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+        factory=_Connection,
     )
+    try:
+        _refuse_newer_schema(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    db = sqlite_utils.Database(conn)
+    # No sqlite-utils plugins on our own connections: loading them is lazy and not thread-safe (16
+    # parallel first requests raised "Plugin name already registered"), and the one function the
+    # views need is ours to register.
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    register_text_function(conn)
     migrate(db)
     return db
+
+
+def _refuse_newer_schema(conn: sqlite3.Connection, path: str | Path) -> None:
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > len(MIGRATIONS):
+        raise StorageError(
+            f"{path} was written by a newer versioner (schema {found}, this one knows up to "
+            f"{len(MIGRATIONS)}): upgrade versioner to use it; the file was left untouched"
+        )
+
+
+def _damaged(err: sqlite3.Error) -> bool:
+    """A corrupt page or a file that is not a database, not a busy lock or a bad query (subclasses)."""
+    return type(err) is sqlite3.DatabaseError
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose reads say a damaged file as a StorageError, wherever in the store they happen."""
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    def fetchmany(self, *args):
+        try:
+            return super().fetchmany(*args)
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+
+class _Connection(sqlite3.Connection):
+    def cursor(self, factory=_Cursor):
+        return super().cursor(factory)
+
+    def execute(self, *args):
+        return self.cursor().execute(*args)
+
+    def executemany(self, *args):
+        return self.cursor().executemany(*args)
+
+
+def _said(err: sqlite3.DatabaseError) -> Exception:
+    return StorageError(DAMAGED.format(err)) if _damaged(err) else err
 
 
 def migrate(db: sqlite_utils.Database) -> None:

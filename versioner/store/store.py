@@ -87,6 +87,8 @@ class Store:
         self._batch_seconds = BATCH_SECONDS
         try:
             self.db: sqlite_utils.Database = connect(path)
+        except StorageError:  # said already: a newer schema, a damaged file
+            raise
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
@@ -134,8 +136,8 @@ class Store:
         try:
             if self.db.conn.in_transaction:
                 self.db.execute("COMMIT")
-        except sqlite3.Error:
-            pass  # a busy database: closing rolls back, and the cached diff is computed again later
+        except (sqlite3.Error, StorageError):
+            pass  # a busy or damaged database: closing rolls back, and the cached diff is computed again later
 
     @contextmanager
     def batch(self, seconds: float = BATCH_SECONDS) -> Iterator["Store"]:
