@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from email.message import Message
 
 from versioner.errors import SnapshotError
-from versioner.times import to_iso
+from versioner.times import check_in_range, to_iso
 
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
 # A fetch time further ahead of this machine's clock is a mistake (a wrong zone, a typo, a file dated by a
@@ -32,7 +32,11 @@ class Capture:
 
 
 def check_not_future(fetched_at: datetime, at: datetime) -> datetime:
-    """fetched_at, unless it is more than MAX_CLOCK_SKEW after `at` (now): then SnapshotError."""
+    """fetched_at in UTC, unless it is more than MAX_CLOCK_SKEW after `at` (now): then SnapshotError.
+
+    A fetch time before times.EARLIEST is refused too (VersionerError), whichever source made it.
+    """
+    fetched_at = check_in_range(fetched_at)
     if fetched_at > at + MAX_CLOCK_SKEW:
         raise SnapshotError(
             f"fetched at {to_iso(fetched_at)}, which is in the future: the clock here says {to_iso(at)} "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture
 from versioner.errors import SnapshotError, VersionerError
-from versioner.times import parse_time
+from versioner.times import check_in_range, parse_time
 from versioner.urls import canonical_link
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -129,10 +129,26 @@ def _time_in_name(path: Path) -> datetime | None:
         return None
     year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        return None
+        return None  # digits that are not a date (a number in a slug): the name gives no time
+    try:
+        return check_in_range(moment, match.group(0))
+    except VersionerError as err:
+        raise SnapshotError(f"the time in the file name: {err}; give --fetched-at or a sidecar") from None
 
 
 def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    stamp = int(path.stat().st_mtime)
+    try:
+        moment = datetime.fromtimestamp(stamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        moment = None
+    try:
+        if moment is None:
+            raise VersionerError(f"the time {stamp!r} is out of range")
+        return check_in_range(moment)
+    except VersionerError as err:
+        raise SnapshotError(
+            f"the file's modification time: {err}; give --fetched-at, a sidecar or a time in the file name"
+        ) from None

@@ -1,10 +1,12 @@
 """Jinja filters: how times, counts and search snippets read on a page."""
 
 import re
+from datetime import datetime
 
 from flask import Flask
 from markupsafe import Markup, escape
 
+from versioner.errors import VersionerError
 from versioner.search_results import MATCH_END, MATCH_START
 from versioner.times import parse_time
 
@@ -15,21 +17,24 @@ def human_time(iso: str | None) -> str:
     """2025-02-07T11:54:00Z → 7 Feb 2025, 11:54 UTC (app.js shows it in the reader's time zone)."""
     if not iso:
         return "–"
-    moment = parse_time(iso)
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    moment = _stored_time(iso)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC" if moment else str(iso)
 
 
 def short_time(iso: str | None) -> str:
     """7 Feb, 11:54: for dense tables where the year is in the heading."""
     if not iso:
         return "–"
-    moment = parse_time(iso)
-    return f"{moment.day} {moment:%b, %H:%M}"
+    moment = _stored_time(iso)
+    return f"{moment.day} {moment:%b, %H:%M}" if moment else str(iso)
 
 
 def elapsed(later: str, earlier: str) -> str:
     """The time between two ISO times, as a person says it: 19 min, 3 h 5 min, 2 days."""
-    seconds = int((parse_time(later) - parse_time(earlier)).total_seconds())
+    end, start = _stored_time(later), _stored_time(earlier)
+    if end is None or start is None:
+        return f"{later} – {earlier}"  # shown as stored (autoescaped), so one bad row never breaks a page
+    seconds = int((end - start).total_seconds())
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes} min"
@@ -37,6 +42,14 @@ def elapsed(later: str, earlier: str) -> str:
         hours, rest = divmod(minutes, 60)
         return f"{hours} h {rest} min" if rest else f"{hours} h"
     return f"{minutes // (24 * 60)} days"
+
+
+def _stored_time(iso) -> datetime | None:
+    """A time read from the database, or None when it is not one this version would store."""
+    try:
+        return parse_time(str(iso))
+    except VersionerError:
+        return None
 
 
 def paragraphs(text: str) -> list[str]:
