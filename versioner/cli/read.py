@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.cli.base import Context, cli, emit_json, pass_context, printable
 
 
 @cli.command()
@@ -22,10 +22,10 @@ def articles(ctx: Context, site: str | None, limit: int, as_json: bool) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['id']:>5}  {row['versions']:>3} v  {row['last_changed'] or '-':20}  {row['title'][:70]}"
+            f"{row['id']:>5}  {row['versions']:>3} v  {row['last_changed'] or '-':20}  {printable(row['title'][:70])}"
         )
         upcoming = f"  (next check {row['next_check']})" if row["next_check"] else ""
-        click.echo(f"       {row['url']}{upcoming}")
+        click.echo(f"       {printable(row['url'])}{upcoming}")
 
 
 @cli.command()
@@ -45,7 +45,7 @@ def versions(ctx: Context, article: str, as_json: bool) -> None:
         revert = f"  (revert to {v['revert_of']})" if v["revert_of"] else ""
         click.echo(
             f"{v['n']:>3}  {v['first_seen']} – {v['last_seen']}  {v['captures']:>3} captures  "
-            f"{v['words']:>6} words  {v['title'][:60]}{revert}"
+            f"{v['words']:>6} words  {printable(v['title'][:60])}{revert}"
         )
 
 
@@ -63,11 +63,11 @@ def show(ctx: Context, article: str, n: int | None, as_json: bool) -> None:
     if as_json:
         emit_json(version_detail(row, version))
         return
-    click.echo(version.title)
+    click.echo(printable(version.title))
     if version.byline:
-        click.echo(version.byline)
+        click.echo(printable(version.byline))
     click.echo()
-    click.echo(version.text)
+    click.echo(printable(version.text, keep_newlines=True))
 
 
 @cli.command()
@@ -115,7 +115,11 @@ def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
     start, end = ("\x1b[1;33m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
     for hit in hits:
         versions = ", ".join(map(str, hit["matching"]))
-        click.echo(f"{hit['id']:>5}  {hit['title']}  (versions {versions})")
-        snippet = hit["snippet"].replace(MATCH_START, start).replace(MATCH_END, end)
-        click.echo("       " + snippet.replace("\n", " "))
+        click.echo(f"{hit['id']:>5}  {printable(hit['title'])}  (versions {versions})")
+        snippet = hit["snippet"].replace("\n", " ")
+        # The match markers are control characters themselves: escape the text between them only.
+        marked = start.join(
+            end.join(map(printable, part.split(MATCH_END))) for part in snippet.split(MATCH_START)
+        )
+        click.echo("       " + marked)
     click.echo(f"{total} article{'s' if total != 1 else ''} found")
