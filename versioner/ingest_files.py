@@ -24,6 +24,7 @@ class Summary:
     results: list[IngestResult] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     committed: int = 0  # results[:committed] are committed; the rest wait for the batch's commit
+    interrupted: bool = False  # Ctrl-C stopped the run: what is counted was committed, the rest not read
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -36,6 +37,7 @@ class Summary:
             "duplicates": self.count("duplicate"),
             "rejected": self.count("rejected") + self.count("truncated"),
             "errors": self.errors,
+            **({"interrupted": True} if self.interrupted else {}),
             "results": [
                 {
                     "source": r.source,
@@ -73,27 +75,35 @@ def ingest_paths(
 
     --url and --fetched-at do not apply to WARC files: each record carries its own. A fetch time in the
     future (beyond MAX_CLOCK_SKEW) is an error for that capture, wherever it came from.
+
+    Ctrl-C stops the run between captures or inside one (whose unit is rolled back): the captures done
+    before it are committed, and the summary says so (`interrupted`).
     """
     summary = Summary()
     files = [p for p in _expand(paths)]
     bar = click.progressbar(files, label="Ingesting", file=None if progress else _Silent())
     with bar, store.batch():
-        for path in bar:
-            if str(path) != "-" and is_warc(path):
-                _ingest_warc(store, path, summary)
-                continue
-            try:
-                capture = (
-                    read_stdin(url, fetched_at, now())
-                    if str(path) == "-"
-                    else read_file(path, url, fetched_at)
-                )
-            except VersionerError as err:
-                summary.errors.append({"file": printable_path(path), "error": str(err)})
-                continue
-            _store_one(store, capture, printable_path(path), summary)
+        try:
+            for path in bar:
+                _ingest_path(store, path, url, fetched_at, summary)
+        except KeyboardInterrupt:
+            summary.interrupted = True  # leaving the batch commits what was done
     summary.committed = len(summary.results)
     return summary
+
+
+def _ingest_path(
+    store: Store, path: Path, url: str | None, fetched_at: datetime | None, summary: Summary
+) -> None:
+    if str(path) != "-" and is_warc(path):
+        _ingest_warc(store, path, summary)
+        return
+    try:
+        capture = read_stdin(url, fetched_at, now()) if str(path) == "-" else read_file(path, url, fetched_at)
+    except VersionerError as err:
+        summary.errors.append({"file": printable_path(path), "error": str(err)})
+        return
+    _store_one(store, capture, printable_path(path), summary)
 
 
 def _store_one(store: Store, capture: Capture, name: str, summary: Summary) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.cli.base import Context, cli, emit_json, pass_context, printable
 
 
 @cli.command()
@@ -37,6 +37,13 @@ def ingest(
     else:
         click.echo(summary.describe())
         for failure in summary.errors:
-            click.echo(f"error: {failure['file']}: {failure['error']}", err=True)
+            click.echo(f"error: {printable(failure['file'])}: {printable(failure['error'])}", err=True)
+    if summary.interrupted:
+        click.echo(
+            "Interrupted: the captures counted above are stored; run the same ingest again for the rest "
+            "(what is stored already is skipped as a duplicate).",
+            err=True,
+        )
+        sys.exit(130)
     if summary.errors:
         sys.exit(1)
