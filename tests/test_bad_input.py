@@ -814,3 +814,28 @@ def test_the_upload_token_never_reaches_the_server_log(tmp_path):
     written = log.read_text(errors="replace")
     assert "versioner on http://" in written  # the log was captured
     assert token not in written
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Versioner-Url": "https://[::1/", "X-Versioner-Fetched-At": "2025-02-07T10:00:00Z"},
+        {"X-Versioner-Url": "http://0177.0.0.1/s", "X-Versioner-Fetched-At": "2025-02-07T10:00:00Z"},
+        {"X-Versioner-Url": "https://a.example/s", "X-Versioner-Fetched-At": "0999-06-01T00:00:00Z"},
+        {"X-Versioner-Url": "https://a.example/s", "X-Versioner-Fetched-At": "0001-01-01T00:00:00+01:00"},
+        {"X-Versioner-Url": "https://a.example/s", "X-Versioner-Fetched-At": "1989-12-31T23:59:59Z"},
+    ],
+)
+def test_an_upload_with_a_malformed_url_or_a_time_before_1990_is_a_400_that_stores_nothing(tmp_path, headers):
+    db = tmp_path / "v.db"
+    client = create_app({"DATABASE": str(db), "TESTING": True, "API_TOKEN": "t0ken"}).test_client()
+    response = client.post(
+        "/api/captures",
+        data=STORY,
+        headers={"Authorization": "Bearer t0ken", "Content-Type": "text/plain", **headers},
+    )
+    assert response.status_code == 400
+    bad = "X-Versioner-Fetched-At" if "a.example" in headers["X-Versioner-Url"] else "X-Versioner-Url"
+    assert headers[bad] in response.get_json()["error"]  # the refusal names the value
+    assert client.get("/").status_code == 200
+    assert Store(db).articles(limit=10) == []
