@@ -1,8 +1,11 @@
-"""Which hosts versioner may fetch from: public addresses only, unless the user allows private ones.
+"""Which hosts versioner may fetch from: public addresses only, private ones for the hosts the user
+allowed, cloud metadata services never.
 
 Every host, redirect targets included, is resolved and refused when it lands on a loopback, private,
 link-local, multicast, reserved or cloud-metadata address; fetch.py then connects to the address that
-was checked, so DNS cannot answer differently between the check and the connection.
+was checked, so DNS cannot answer differently between the check and the connection. --allow-private
+lifts the refusal of private addresses for the host of the URL or feed it was given with (poll.py
+keeps the list), never for a metadata address: those hand any process on the machine its credentials.
 """
 
 import ipaddress
@@ -13,11 +16,26 @@ import httpx
 from versioner.errors import FetchError, PrivateAddress
 from versioner.urls import canonical_url
 
-# Metadata services that answer credentials to any process on a cloud machine; most are also in ranges
-# refused anyway, but they are named so the refusal says what they are.
-METADATA_ADDRESSES = {
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
-}
+# Metadata and credential services of cloud machines, refused even with --allow-private. IPv4
+# link-local is where nearly every cloud puts them (AWS, GCP, Azure, Oracle, DigitalOcean: .169.254; AWS
+# ECS and EKS: 169.254.170.x; Tencent: 169.254.0.23), so all of it; then AWS's IPv6 services, GCP's IPv6
+# metadata server, Alibaba's, Azure's WireServer (a public address) and Oracle's older one.
+METADATA_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in (
+        "169.254.0.0/16",
+        "fd00:ec2::/64",
+        "fd20:ce::254/128",
+        "100.100.100.200/32",
+        "168.63.129.16/32",
+        "192.0.0.192/32",
+    )
+]
+# IPv6 prefixes whose last 32 bits are an IPv4 address that a connection may end up at: mapped,
+# translated (SIIT), NAT64 and the old IPv4-compatible form.
+EMBEDDING_NETWORKS = [
+    ipaddress.ip_network(network) for network in ("::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "::/96")
+]
 
 
 def check_url(url: str, allow_private: bool = False) -> str:
@@ -28,21 +46,31 @@ def check_url(url: str, allow_private: bool = False) -> str:
     return url
 
 
+def host_of(url: str) -> str:
+    """A URL's host as fetch.py compares it with the hosts allowed private addresses."""
+    return httpx.URL(url).host
+
+
 def resolve(host: str, port: int, allow_private: bool = False) -> list[str]:
-    """The addresses to connect to for a host; PrivateAddress where any of them is not public."""
+    """The addresses to connect to for a host; PrivateAddress where any of them is a metadata address,
+    or not public unless allow_private."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as err:
+    except (socket.gaierror, UnicodeError, ValueError) as err:
         raise FetchError(f"cannot resolve {host}: {err}") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if not allow_private:
-        for address in addresses:
-            why = forbidden_reason(ipaddress.ip_address(address.split("%")[0]))
-            if why:
-                raise PrivateAddress(
-                    f"{host} resolves to {address}, {why}: refused as a private address "
-                    "(pass --allow-private to fetch it anyway)"
-                )
+    for address in addresses:
+        why = forbidden_reason(ipaddress.ip_address(address.split("%")[0]))
+        if why == METADATA:
+            raise PrivateAddress(
+                f"{host} resolves to {address}, {why}: refused always, even with --allow-private "
+                "(cloud metadata services hand out the machine's credentials)"
+            )
+        if why and not allow_private:
+            raise PrivateAddress(
+                f"{host} resolves to {address}, {why}: refused as a private address "
+                "(track or follow a URL of this host with --allow-private to fetch it)"
+            )
     return addresses
 
 
@@ -51,9 +79,10 @@ def forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
 
     IPv6 forms that carry an IPv4 address (mapped, 6to4, Teredo) are judged by that address too.
     """
-    for candidate in _with_embedded(address):
-        if candidate in METADATA_ADDRESSES:
-            return "a cloud metadata address"
+    candidates = _with_embedded(address)
+    if any(candidate in network for candidate in candidates for network in METADATA_NETWORKS):
+        return METADATA
+    for candidate in candidates:
         for name, flag in (
             ("loopback", candidate.is_loopback),
             ("link-local", candidate.is_link_local),
@@ -69,10 +98,15 @@ def forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
     return None
 
 
+METADATA = "a cloud metadata address"
+
+
 def _with_embedded(address) -> list:
     found = [address]
     if isinstance(address, ipaddress.IPv6Address):
         found += [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
         if address.teredo:
             found += list(address.teredo)
+        if int(address) > 1 and any(address in network for network in EMBEDDING_NETWORKS):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return found
