@@ -3,15 +3,18 @@
 Polite: a User-Agent that says who we are, one request at a time per host with a delay between them,
 conditional requests so an unchanged page costs a 304, few and short retries. Safe: only http(s); every
 host, redirect targets included, is resolved and refused when it lands on a loopback, private,
-link-local, multicast, reserved or cloud-metadata address (unless allow_private), and the connection is
+link-local, multicast, reserved or cloud-metadata address (private ones allowed per host, metadata never),
+and the connection is
 pinned to the address that was checked, so DNS cannot answer differently between check and connect.
-Bounded: timeouts, a size cap read as a stream, a limited number of redirects.
+Bounded: an attempt's deadline that covers connecting, the headers and the body (however slowly a
+server drips them), a size cap on the decoded bytes read as a stream, a limited number of redirects.
 """
 
 import re
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +26,7 @@ from versioner import __version__
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
 from versioner.errors import BadURL, FetchError, VersionerError
 from versioner.sources.addresses import resolve
+from versioner.sources.inflate import ACCEPT_ENCODING, inflate
 from versioner.times import now
 from versioner.urls import canonical_link, canonical_url, same_site
 
@@ -31,7 +35,7 @@ ACCEPT = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_BACKOFF_SECONDS = 30.0
-# One attempt (all its redirects, the whole body) must be over within this many timeouts.
+# One attempt (connecting, every redirect, the headers and the whole body) is over within this many timeouts.
 ATTEMPT_DEADLINE = 3
 
 
@@ -45,7 +49,7 @@ class FetchSettings:
     retries: int = 2  # after the first attempt, on network errors and 429/5xx answers
     backoff: float = 1.0  # seconds before the first retry, doubling after each
     host_delay: float = 1.0  # seconds between the end of one request to a host and the start of the next
-    allow_private: bool = False
+    allow_private: bool = False  # every host may be private (metadata addresses never); poll allows per host
     user_agent: str = f"versioner/{__version__}"
 
 
@@ -110,12 +114,20 @@ class Fetcher:
         # trust_env=False: a proxy from the environment would connect elsewhere than the address checked.
         # No keep-alive: connections are pooled by address, and a TLS connection verified for one host
         # must not carry a request for another host on the same address.
+        # Requests go straight to the transport: the client would parse a redirect's Location before
+        # we see it (a `javascript:` one raises there), and keep cookies in one jar for the whole run.
+        self._transport = httpx.HTTPTransport(
+            trust_env=False, limits=httpx.Limits(max_keepalive_connections=0)
+        )
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.settings.timeout),
-            follow_redirects=False,
+            transport=self._transport,
             trust_env=False,
-            limits=httpx.Limits(max_keepalive_connections=0),
-            headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT},
+            headers={
+                "User-Agent": self.settings.user_agent,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
         )
         self._pacer = HostPacer(self.settings.host_delay)
 
@@ -128,12 +140,21 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET a page, conditionally where validators are known; FetchError or BadURL when it cannot."""
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        private_hosts: Collection[str] = (),
+    ) -> Fetched:
+        """GET a page, conditionally where validators are known; FetchError or BadURL when it cannot.
+
+        private_hosts: hosts (as `host_of` gives them) that may resolve to private addresses, at any hop.
+        """
         attempt = 0
         while True:
             try:
-                fetched, retry_after = self._follow(url, etag, last_modified)
+                fetched, retry_after = self._follow(url, etag, last_modified, private_hosts)
             except httpx.TransportError as err:  # connection refused or reset, timeouts, protocol errors
                 if attempt == self.settings.retries:
                     raise FetchError(f"{url}: {_describe(err)} (after {attempt + 1} attempts)") from None
@@ -145,11 +166,16 @@ class Fetcher:
             attempt += 1
 
     def longest_fetch(self) -> float:
-        """Seconds one fetch can take at worst, retries and backoff included (poll sizes its claims on it)."""
+        """Seconds one fetch can take at worst, retries and backoff included (poll sizes its claims on it).
+
+        Not counted: waiting for the turn of a host while another fetch has it (that one is progressing).
+        Each attempt: the host's delay before its first request, then the deadline, plus one timeout of
+        slack for name resolution and closing. Each wait between attempts: at most MAX_BACKOFF_SECONDS,
+        as a Retry-After header can ask that whatever the backoff.
+        """
         settings = self.settings
-        waits = sum(min(settings.backoff * 2**n, MAX_BACKOFF_SECONDS) for n in range(settings.retries))
-        attempts = (settings.retries + 1) * (ATTEMPT_DEADLINE + 1) * settings.timeout
-        return attempts + waits + settings.host_delay
+        attempt = settings.host_delay + (ATTEMPT_DEADLINE + 1) * settings.timeout
+        return (settings.retries + 1) * attempt + settings.retries * MAX_BACKOFF_SECONDS
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         wait = self.settings.backoff * 2**attempt
@@ -157,7 +183,9 @@ class Fetcher:
             wait = max(wait, float(retry_after))
         return min(wait, MAX_BACKOFF_SECONDS)
 
-    def _follow(self, url: str, etag: str | None, last_modified: str | None) -> tuple[Fetched, str | None]:
+    def _follow(
+        self, url: str, etag: str | None, last_modified: str | None, private_hosts: Collection[str]
+    ) -> tuple[Fetched, str | None]:
         """One attempt: the request and its redirects, each target checked before it is requested."""
         headers = {}
         if etag:
@@ -165,60 +193,82 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current = canonical_url(url)
-        deadline = time.monotonic() + ATTEMPT_DEADLINE * self.settings.timeout
-        for _hop in range(self.settings.max_redirects + 1):
-            if time.monotonic() > deadline:
-                raise FetchError(f"{url}: no answer within {ATTEMPT_DEADLINE * self.settings.timeout:g} s")
-            with self._pacer.turn(httpx.URL(current).host):
-                with self._send(current, headers) as response:
-                    location = response.headers.get("location")
-                    if response.status_code in REDIRECT_STATUSES and location:
-                        try:
-                            current = canonical_url(urljoin(current, location))
-                        except BadURL as err:
-                            raise FetchError(f"{url} redirects to a URL that is not fetched: {err}") from None
-                        continue
-                    raw = self._read(response, current, deadline)
-                    return self._fetched(url, current, response, raw), response.headers.get("retry-after")
+        deadline = Deadline(ATTEMPT_DEADLINE * self.settings.timeout)
+        try:
+            for _hop in range(self.settings.max_redirects + 1):
+                with self._pacer.turn(_host(current)):
+                    deadline.start()  # waiting for the turn while another fetch has the host is not ours
+                    if deadline.expired:
+                        raise FetchError(f"{url}: no answer within {deadline.seconds:g} s")
+                    with self._send(current, headers, private_hosts, deadline) as response:
+                        location = response.headers.get("location")
+                        if response.status_code in REDIRECT_STATUSES and location:
+                            current = _redirect_target(url, current, location)
+                            continue
+                        raw = self._read(response, current, deadline)
+                        return self._fetched(url, current, response, raw), response.headers.get("retry-after")
+        except httpx.TransportError:
+            if deadline.expired:  # the deadline shut the connection under whatever was waiting on it
+                raise FetchError(f"{url}: no answer within {deadline.seconds:g} s") from None
+            raise
+        finally:
+            deadline.cancel()
         raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects")
 
     @contextmanager
-    def _send(self, url: str, headers: dict) -> Iterator[httpx.Response]:
+    def _send(
+        self, url: str, headers: dict, private_hosts: Collection[str], deadline: "Deadline"
+    ) -> Iterator[httpx.Response]:
         """Send a GET to a checked address of the URL's host (the next one if it refuses the connection),
         with the host's name for the Host header and for TLS (SNI and certificate check)."""
         target = httpx.URL(url)
         port = target.port or (443 if target.scheme == "https" else 80)
-        addresses = resolve(target.host, port, self.settings.allow_private)
-        extensions = {"sni_hostname": target.raw_host.decode("ascii")} if target.scheme == "https" else {}
+        allowed = self.settings.allow_private or target.host in private_hosts
+        addresses = resolve(target.host, port, allowed)
+        extensions = {"trace": deadline.trace}
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.raw_host.decode("ascii")
         headers = {**headers, "Host": target.netloc.decode("ascii")}
         for index, address in enumerate(addresses):
             request = self._client.build_request(
                 "GET", target.copy_with(host=address), headers=headers, extensions=extensions
             )
             try:
-                response = self._client.send(request, stream=True)
+                response = self._transport.handle_request(request)
+                response.request = request
                 break
             except httpx.ConnectError:
-                if index == len(addresses) - 1:
+                if index == len(addresses) - 1 or deadline.expired:
                     raise
         try:
             yield response
         finally:
             response.close()
 
-    def _read(self, response: httpx.Response, url: str, deadline: float) -> bytes:
-        """The body, decoded from its Content-Encoding; FetchError past the size cap or the deadline."""
+    def _read(self, response: httpx.Response, url: str, deadline: "Deadline") -> bytes:
+        """The body, decoded from its Content-Encoding; FetchError past the size cap (on the decoded bytes,
+        checked every STEP of them, so a bomb stops there) or the deadline."""
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise FetchError(f"{url}: {int(declared)} bytes is over the {cap} byte cap")
+            raise FetchError(f"{url}: {int(declared)} bytes is over the {_size(cap)} cap")
+        over = FetchError(f"{url}: the page is over the {_size(cap)} cap (stopped reading)")
+
+        def raw() -> Iterator[bytes]:
+            size = 0
+            for chunk in response.iter_raw():
+                size += len(chunk)
+                if size > cap:  # compressed yet over the cap: not a page we keep either
+                    raise over
+                if deadline.expired:
+                    raise FetchError(f"{url}: the page took over {deadline.seconds:g} s")
+                yield chunk
+
         chunks, size = [], 0
-        for chunk in response.iter_bytes():
+        for chunk in inflate(raw(), response.headers.get("content-encoding")):
             size += len(chunk)
             if size > cap:
-                raise FetchError(f"{url}: the page is over the {cap} byte cap (stopped reading)")
-            if time.monotonic() > deadline:
-                raise FetchError(f"{url}: the page took over {ATTEMPT_DEADLINE * self.settings.timeout:g} s")
+                raise over
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -264,3 +314,73 @@ def _describe(err: httpx.TransportError) -> str:
     if isinstance(err, httpx.TimeoutException):
         return f"timed out ({type(err).__name__})"
     return str(err) or type(err).__name__
+
+
+class Deadline:
+    """The end of one attempt, enforced: when it passes, the attempt's connections are shut under whatever
+    waits on them (a connect, header lines dripped one at a time, a body), since httpx's timeouts only
+    bound each read. Connections are learnt through httpcore's trace extension."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def start(self) -> None:
+        """Start the clock, once."""
+        if self._timer is None:
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is None:
+                return
+            with self._lock:
+                self._sockets.append(sock)
+                if self.expired:
+                    _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Wake whatever blocks on the socket: it reads the end of the stream. The plain socket's shutdown,
+    for a TLS one too (SSLSocket.shutdown would drop its TLS state under the reading thread)."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:  # closed already (a finished hop, or the TCP socket a TLS one replaced)
+        pass
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host
+    except httpx.InvalidURL as err:
+        raise FetchError(f"{url[:80]!r} cannot be fetched: {err}") from None
+
+
+def _redirect_target(url: str, current: str, location: str) -> str:
+    """Where a redirect points, canonical and fetchable (http(s) only); FetchError otherwise."""
+    try:
+        target = canonical_url(urljoin(current, location))
+        _host(target)
+    except (BadURL, FetchError, ValueError) as err:
+        raise FetchError(f"{url} redirects to a URL that is not fetched: {err}") from None
+    return target
+
+
+def _size(cap: int) -> str:
+    return f"{cap // 2**20} MiB" if cap % 2**20 == 0 else f"{cap} byte"
