@@ -6,8 +6,9 @@ stores captures. Run it with any WSGI server as `versioner.web:create_app()`.
 """
 
 import os
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
 from versioner.errors import NotInArchive, StorageError, VersionerError
@@ -18,16 +19,26 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# Host names a request may name when no BASE_URL is set (any port); `versioner serve` adds its --host.
+DEFAULT_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The application: DATABASE is the SQLite file (default: env VERSIONER_DB, else versioner.db)."""
+    """The application: DATABASE is the SQLite file (default: env VERSIONER_DB, else versioner.db).
+
+    Absolute links (the Atom feeds) start with BASE_URL (env VERSIONER_BASE_URL) when it is set; without
+    it they follow the request's Host, so only the host names in ALLOWED_HOSTS (env
+    VERSIONER_ALLOWED_HOSTS, comma-separated; default DEFAULT_HOSTS) are answered, any other with 400.
+    """
     app = Flask(__name__)
     app.config.update(
         DATABASE=os.environ.get("VERSIONER_DB", "versioner.db"),
         JSON_SORT_KEYS=False,
+        BASE_URL=os.environ.get("VERSIONER_BASE_URL") or None,
+        ALLOWED_HOSTS=host_list(os.environ.get("VERSIONER_ALLOWED_HOSTS", "")) or list(DEFAULT_HOSTS),
     )
     app.config.update(config or {})
+    app.config["BASE_URL"] = _checked_base_url(app.config["BASE_URL"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
@@ -42,10 +53,38 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(upload.bp)
 
+    app.before_request(_check_host)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(VersionerError, _versioner_error)
     return app
+
+
+def host_list(text: str) -> list[str]:
+    """Host names as VERSIONER_ALLOWED_HOSTS gives them: comma- or space-separated, any case."""
+    return [name.lower() for name in text.replace(",", " ").split()]
+
+
+def _checked_base_url(base_url: str | None) -> str | None:
+    if not base_url:
+        return None
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise VersionerError(
+            f"VERSIONER_BASE_URL {base_url[:80]!r} must be the site's origin, like https://news.example.org"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_host() -> None:
+    """Without a BASE_URL the Host header makes absolute links: a host not on the list is refused."""
+    if current_app.config["BASE_URL"]:
+        return
+    allowed = {name.lower() for name in current_app.config["ALLOWED_HOSTS"]}
+    host = request.host.lower()  # after a trusted proxy's X-Forwarded-Host (waitress applies it)
+    name = host[: host.find("]") + 1] if host.startswith("[") else host.rpartition(":")[0] or host
+    if host not in allowed and name not in allowed:
+        abort(400, "this server does not answer to that host name (see VERSIONER_ALLOWED_HOSTS)")
 
 
 def _security_headers(response: Response) -> Response:

@@ -6,8 +6,9 @@ read/unread state) alone, while a return to an earlier text is still a new entry
 """
 
 import hashlib
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from versioner.store import Store
 from versioner.web import diff_display as diffs
@@ -81,15 +82,20 @@ def feed_entries(store: Store, rows: list[dict]) -> list[dict]:
                 excerpt=diffs.excerpt(data),
                 pair=pair,
             )
-        entry["content"] = render_template("feed_entry.html", entry=entry)
+        entry["content"] = render_template("feed_entry.html", entry=entry, base=_base())
         entries.append(entry)
     return entries
 
 
+def _base() -> str:
+    """Where absolute links start: BASE_URL when set, else the request's host, which create_app checked
+    against ALLOWED_HOSTS (a Host header of the client's choosing must not put its links in a feed)."""
+    return (current_app.config["BASE_URL"] or request.host_url).rstrip("/")
+
+
 def _tag_base() -> str:
     """tag: URI authority (RFC 4151): this server's host name, without a port."""
-    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-    return f"tag:{host.strip('[]') or 'localhost'},{TAG_YEAR}"
+    return f"tag:{urlsplit(_base()).hostname or 'localhost'},{TAG_YEAR}"
 
 
 def _atom(title: str, feed_id: str, entries: list[dict], alternate: str, self_url: str) -> Response:
@@ -100,9 +106,9 @@ def _atom(title: str, feed_id: str, entries: list[dict], alternate: str, self_ur
         feed_id=feed_id,
         entries=entries,
         updated=updated,
-        alternate=request.host_url.rstrip("/") + alternate,
-        self_url=request.host_url.rstrip("/") + self_url,
-        base=request.host_url.rstrip("/"),
+        alternate=_base() + alternate,
+        self_url=_base() + self_url,
+        base=_base(),
     )
     response = Response(body, mimetype="application/atom+xml")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
