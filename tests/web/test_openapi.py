@@ -91,7 +91,10 @@ def reading_api(request, built_database, tmp_path):
 @pytest.fixture
 def upload_api(request, built_database, tmp_path):
     # A burst no test reaches: 429 is documented, but it would keep schemathesis off the authorized path.
-    return lazily_served(request, app_on_copy(built_database, tmp_path, API_TOKEN=TOKEN, UPLOAD_BURST=10**6))
+    return lazily_served(
+        request,
+        app_on_copy(built_database, tmp_path, API_TOKEN=TOKEN, UPLOAD_BURST=10**6, UPLOAD_FAILED_BURST=10**6),
+    )
 
 
 def answer(schema, method: str, path: str, status: int, **request):

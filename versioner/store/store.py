@@ -224,8 +224,9 @@ class Store:
         return rows[0]
 
     def articles(self, limit: int = 50, offset: int = 0, site: str | None = None) -> list[dict]:
-        """Articles, most recently changed first."""
-        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        """Articles with a version, most recently changed first (one whose every capture was rejected
+        has nothing to read: it is reached by its URL, not listed)."""
+        where, params = _listed(site)
         return list(
             self.db.query(
                 f"SELECT * FROM articles {where} ORDER BY last_changed DESC, id DESC LIMIT ? OFFSET ?",
@@ -234,12 +235,16 @@ class Store:
         )
 
     def article_count(self, site: str | None = None) -> int:
-        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        """How many articles articles() lists."""
+        where, params = _listed(site)
         return self.db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
 
     def sites(self) -> list[dict]:
         return list(
-            self.db.query("SELECT site, count(*) AS articles FROM articles GROUP BY site ORDER BY site")
+            self.db.query(
+                "SELECT site, count(*) AS articles FROM articles WHERE last_changed IS NOT NULL "
+                "GROUP BY site ORDER BY site"
+            )
         )
 
     def refresh_article(self, article_id: int) -> None:
@@ -385,6 +390,13 @@ class Store:
                 {**params, "limit": limit},
             )
         )
+
+
+def _listed(site: str | None) -> tuple[str, list]:
+    """The articles lists show: those with a version (last_changed is its first sighting), of one site."""
+    if site:
+        return "WHERE site = ? AND last_changed IS NOT NULL", [site]
+    return "WHERE last_changed IS NOT NULL", []
 
 
 VERSION_COLUMNS = (

@@ -40,28 +40,46 @@ def _configure(state) -> None:
     app.config.setdefault("API_TOKEN", os.environ.get("VERSIONER_API_TOKEN") or None)
     app.config.setdefault("UPLOAD_BURST", 60)  # requests a client may send at once ...
     app.config.setdefault("UPLOAD_PER_SECOND", 2.0)  # ... and the pace it may keep up
+    app.config.setdefault("UPLOAD_FAILED_BURST", 10)  # requests with a wrong token, counted apart ...
+    app.config.setdefault("UPLOAD_FAILED_PER_SECOND", 0.2)  # ... so they never use up the owner's
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["versioner_upload_buckets"] = TokenBuckets(
         app.config["UPLOAD_BURST"], app.config["UPLOAD_PER_SECOND"]
     )
+    app.extensions["versioner_failed_upload_buckets"] = TokenBuckets(
+        app.config["UPLOAD_FAILED_BURST"], app.config["UPLOAD_FAILED_PER_SECOND"]
+    )
 
 
 @bp.post("/captures")
 def post_capture():
-    """Store one capture: {article, url, version, status, new}; 201 when stored, 200 for a duplicate."""
+    """Store one capture: {article, url, version, status, new}; 201 when stored, 200 for a duplicate.
+
+    The token, the pace and the declared size are checked before a byte of the body is read.
+    """
     token = current_app.config.get("API_TOKEN")
     if not token:
         abort(404)
-    wait = current_app.extensions["versioner_upload_buckets"].take(request.remote_addr or "-")
-    if wait:
-        response = _refusal(429, "Too many requests: slow down.")
-        response.headers["Retry-After"] = str(max(1, round(wait)))
-        return response
+    client = request.remote_addr or "-"
     if not _authorized(token):
+        wait = current_app.extensions["versioner_failed_upload_buckets"].take(client)
+        if wait:
+            return _slow_down(wait)
         response = _refusal(401, "A valid bearer token is required (Authorization: Bearer ...).")
         response.headers["WWW-Authenticate"] = 'Bearer realm="versioner"'
         return response
+    wait = current_app.extensions["versioner_upload_buckets"].take(client)
+    if wait:
+        return _slow_down(wait)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413, f"the body is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB snapshot size cap")
+    if request.mimetype.startswith("multipart/"):
+        abort(
+            415,
+            "a form upload (multipart, curl -F) is not read: send the page itself as the body, e.g. "
+            "curl --data-binary @page.html -H 'Content-Type: text/html'",
+        )
     request.max_content_length = MAX_BODY_BYTES
     body = request.get_data(cache=False)  # past the limit werkzeug answers 413 without reading further
     capture = _capture_from_warc(body) if request.mimetype in WARC_TYPES else _capture_from_body(body)
@@ -112,14 +130,19 @@ def _capture_from_body(body: bytes) -> Capture:
 
 
 def _capture_from_warc(body: bytes) -> Capture:
-    items = list(read_warc(io.BytesIO(body), "upload"))
-    captures = [item.capture for item in items if item.capture]
-    if len(captures) > 1:
-        abort(400, "post one WARC response record per request")
-    if not captures:
-        reason = next((item.error for item in items if item.error), "no HTML or text response record")
+    """The body's one page. Records are read one at a time and the reading stops at a second one: each
+    may inflate to the size cap (gzip), so holding every record of a small body could take gigabytes."""
+    items = read_warc(io.BytesIO(body), "upload")  # page records and unreadable ones, lazily
+    try:
+        first, second = next(items, None), next(items, None)
+    finally:
+        items.close()
+    if second is not None:
+        abort(422, "post one WARC response record per request: this body has more than one")
+    if first is None or first.capture is None:
+        reason = first.error if first is not None else "no HTML or text response record"
         abort(422, f"the WARC body cannot be used: {reason}")
-    capture = captures[0]
+    capture = first.capture
     _checked_url(capture.url or "")
     _checked_time(to_iso(capture.fetched_at))
     return replace(capture, source=f"upload:{request.remote_addr}")
@@ -150,6 +173,12 @@ def _version_of(store: Store, result: IngestResult, capture: Capture) -> int | N
         if row["fetched_at"] == fetched_at and row["raw_hash"] == raw_hash:
             return row["version"]
     return None
+
+
+def _slow_down(wait: float) -> Response:
+    response = _refusal(429, "Too many requests: slow down.")
+    response.headers["Retry-After"] = str(max(1, round(wait)))
+    return response
 
 
 def _refusal(status: int, message: str) -> Response:
