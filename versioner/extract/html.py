@@ -9,25 +9,51 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from versioner.errors import SnapshotError
+from versioner.extract.budget import scan
 from versioner.extract.decode import decode
 
-HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+# a comment's body cannot hold "-->": with a lazy `.*?` instead, a row of comments before a non-HTML
+# start backtracks through every way of joining them (30 comments took minutes)
+HTML_START = re.compile(
+    r"\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE
+)
 HEADING_MARKS = re.compile(r"^#{1,6}\s+")
 BLOCK_TAGS = {"p", "head", "quote", "item", "row", "cell", "code"}
 KICKER_MAX_WORDS = 5
+# attributes between the name and the value: bounded, or a page repeating the name without a '>' costs
+# a scan to the end of the head for each repetition
+BETWEEN = r"[^>]{0,500}"
 ISO_VALUE = r"""["']?\s*(\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)"""
 DECLARED_TIMES = (
-    ("published", re.compile(r"""property=["']article:published_time["'][^>]*content=""" + ISO_VALUE, re.I)),
+    (
+        "published",
+        re.compile(
+            r"""property=["']article:published_time["']""" + BETWEEN + """content=""" + ISO_VALUE, re.I
+        ),
+    ),
     ("published", re.compile(r""""datePublished"\s*:\s*""" + ISO_VALUE)),
     (
         "published",
-        re.compile(r"""itemprop=["']datePublished["'][^>]*(?:content|datetime)=""" + ISO_VALUE, re.I),
+        re.compile(
+            r"""itemprop=["']datePublished["']""" + BETWEEN + """(?:content|datetime)=""" + ISO_VALUE, re.I
+        ),
     ),
-    ("updated", re.compile(r"""property=["']article:modified_time["'][^>]*content=""" + ISO_VALUE, re.I)),
+    (
+        "updated",
+        re.compile(
+            r"""property=["']article:modified_time["']""" + BETWEEN + """content=""" + ISO_VALUE, re.I
+        ),
+    ),
     ("updated", re.compile(r""""dateModified"\s*:\s*""" + ISO_VALUE)),
-    ("updated", re.compile(r"""itemprop=["']dateModified["'][^>]*(?:content|datetime)=""" + ISO_VALUE, re.I)),
+    (
+        "updated",
+        re.compile(
+            r"""itemprop=["']dateModified["']""" + BETWEEN + """(?:content|datetime)=""" + ISO_VALUE, re.I
+        ),
+    ),
 )
 HEADLINE_MAX_WORDS = 25
+TITLE_START = re.compile(r"<title[^>]{0,500}>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +65,7 @@ class Extracted:
     published: datetime | None
     updated: datetime | None
     paragraphs: tuple[str, ...]
+    rejection: str | None = None  # why this snapshot was not read as an article (over the markup budget)
 
 
 def extract(raw: bytes, kind_hint: str | None = None, declared_charset: str | None = None) -> Extracted:
@@ -61,9 +88,13 @@ def extract_html(html: str) -> Extracted:
     """Main text and metadata of an HTML page, one paragraph per block element."""
     import trafilatura  # imported here: plain-text ingests should not pay trafilatura's start-up time
 
+    markup = scan(html)
+    if markup.over_budget:
+        return Extracted(_html_title(html), "", None, None, (), rejection=markup.over_budget)
     try:
         doc = trafilatura.bare_extraction(
             html,
+            fast=not markup.fallback,
             with_metadata=True,
             include_comments=False,
             include_tables=True,
@@ -174,8 +205,11 @@ def _element_text(element) -> str:
 
 
 def _html_title(html: str) -> str:
-    found = re.search(r"<title[^>]*>(.*?)</title>", html[:65536], re.IGNORECASE | re.DOTALL)
-    return re.sub(r"\s+", " ", found.group(1)).strip() if found else ""
+    """The <title> of a page trafilatura found nothing in; one search for its end, whatever the page."""
+    head = html[:65536]
+    start = TITLE_START.search(head)
+    end = head.lower().find("</title>", start.end()) if start else -1
+    return re.sub(r"\s+", " ", head[start.end() : end]).strip()[:1000] if end >= 0 else ""
 
 
 def _declared_times(html: str) -> tuple[datetime | None, datetime | None]:

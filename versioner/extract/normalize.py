@@ -75,6 +75,7 @@ class Article:
     published: datetime | None
     updated: datetime | None
     paragraphs: tuple[str, ...]
+    rejection: str | None = None  # why the snapshot was not read as an article: Extracted.rejection
 
     @cached_property
     def text(self) -> str:
@@ -133,6 +134,7 @@ def normalise(extracted: Extracted, site: str = "") -> Article:
         published=extracted.published or found.published,
         updated=_later(extracted.updated or found.updated, extracted.published or found.published),
         paragraphs=tuple(paragraphs),
+        rejection=extracted.rejection,
     )
 
 

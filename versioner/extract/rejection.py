@@ -1,7 +1,8 @@
 """Captures that are not the article: kept as evidence, never made into versions.
 
-Two kinds. A capture can be judged on its own (an HTTP error, an empty page, an error page, a paywall,
-consent or captcha interstitial: `intrinsic_reason`). Or only beside its neighbours: an extraction that
+Two kinds. A capture can be judged on its own (an HTTP error, markup over the budget of what one
+extraction may cost, an empty page, an error page, a paywall, consent or captcha interstitial:
+`intrinsic_reason`). Or only beside its neighbours: an extraction that
 lost most of the article compared with the version before (`is_truncated`), which ingest.py re-judges
 whenever a capture arrives next to it, so that the result does not depend on arrival order.
 """
@@ -32,6 +33,8 @@ def intrinsic_reason(article: Article, http_status: int | None) -> str | None:
     """Why this capture cannot be the article, judged on its own; None if it may be."""
     if http_status is not None and not 200 <= http_status < 300:
         return f"HTTP status {http_status}"
+    if article.rejection:
+        return article.rejection
     if not article.paragraphs:
         return "no article text found"
     if article.words <= INTERSTITIAL_MAX_WORDS:
