@@ -249,3 +249,30 @@ def test_a_client_posting_too_fast_gets_a_429_as_described(built_database, tmp_p
 def test_without_a_token_the_upload_api_is_a_404_as_described(built_database, tmp_path, monkeypatch):
     monkeypatch.delenv("VERSIONER_API_TOKEN", raising=False)
     answer(served(app_on_copy(built_database, tmp_path)), "POST", "/api/captures", 404, **UPLOAD)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_parts"),
+    [
+        ("GET", "/api/articles", {}),
+        ("GET", "/api/search", {"query": {"q": "harbour"}}),
+        ("POST", "/api/captures", UPLOAD),
+        ("GET", "/feed.atom", {}),
+        ("GET", "/articles/{id}/feed.atom", {"path_parameters": {"id": 1}}),
+    ],
+)
+def test_a_host_not_allowed_is_a_400_as_described(app, method, path, request_parts):
+    headers = {**request_parts.get("headers", {}), "Host": "attacker.example"}
+    answer(served(app), method, path, 400, **{**request_parts, "headers": headers})
+
+
+def test_a_form_upload_is_a_415_as_described(upload_api):
+    form = {**UPLOAD, "headers": {**AUTH, "Content-Type": "multipart/form-data; boundary=x"}}
+    answer(upload_api, "POST", "/api/captures", 415, **{**form, "body": "--x\r\n\r\npage\r\n--x--\r\n"})
+
+
+def test_a_warc_body_of_two_pages_is_a_422_as_described(upload_api):
+    content = description()["paths"]["/api/captures"]["post"]["requestBody"]["content"]
+    record = content["application/warc"]["examples"]["record"]["value"]  # the description's own example
+    warc = {"headers": {**AUTH, "Content-Type": "application/warc"}, "media_type": "application/warc"}
+    answer(upload_api, "POST", "/api/captures", 422, **warc, body=(record + record).encode())
