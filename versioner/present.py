@@ -1,6 +1,25 @@
-"""The JSON shapes that scripts depend on, shared by the CLI's --json and the web API."""
+"""What the CLI and the web show: the JSON shapes scripts depend on, the terminal diff, printable text."""
+
+import re
 
 from versioner.store import Store, Version, VersionInfo
+
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object, keep_newlines: bool = False) -> str:
+    """Text from a file name, a page or a feed, safe to print: control characters as \\x1b, \\n escapes.
+
+    For text output only; JSON output stays exact (json.dumps escapes control characters itself).
+    """
+
+    def escape(match: re.Match) -> str:
+        char = match.group(0)
+        if keep_newlines and char == "\n":
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return UNPRINTABLE.sub(escape, str(text))
 
 
 def article_summary(row: dict) -> dict:
@@ -53,6 +72,8 @@ def render_terminal(old: VersionInfo, new: VersionInfo, data: dict, color: bool)
     """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal."""
 
     def piece(op: str, text: str) -> str:
+        if color:  # on a terminal: no escape sequence of the page's reaches it
+            text = printable(text, keep_newlines=True)
         if op == "=":
             return text
         if color:

@@ -300,3 +300,18 @@ def _wait_until_reading_stdin(pid: int) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("ingest never reached standard input")
+
+
+def test_the_terminal_diff_prints_a_pages_escape_sequences_escaped():
+    from versioner.present import render_terminal
+    from versioner.store import VersionInfo
+
+    info = VersionInfo(1, 1, 1, "t", "", "h", 1, None, None, "2025-01-01T00:00:00Z", "x", 1, None)
+    data = {
+        "title": [["=", "Title"]],
+        "ops": [["+", "\x1b]0;PWNED\x07 added"]],
+        "stats": {"summary": "1 word added"},
+    }
+    coloured = render_terminal(info, info, data, color=True)
+    assert "\x1b]0;" not in coloured and "\\x1b]0;PWNED\\x07" in coloured
+    assert "\x1b]0;PWNED" in render_terminal(info, info, data, color=False)  # piped: the exact text

@@ -1,12 +1,15 @@
 """The `versioner` command group: the database option, the error handling, JSON output."""
 
 import json
-import re
 import sys
 
 import click
 
 from versioner.errors import VersionerError
+from versioner.present import printable
+
+# Names that SQLite opens as a database that lives in memory only: everything written would be lost.
+IN_MEMORY_NAMES = ("", ":memory:")
 
 
 class Context:
@@ -29,24 +32,6 @@ pass_context = click.make_pass_decorator(Context)
 
 # What a terminal would act on rather than show: C0 and C1 controls (ESC starts an escape sequence),
 # DEL, the line and paragraph separators and the bidirectional overrides that reorder what follows.
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# Names that SQLite opens as a database that lives in memory only: everything written would be lost.
-IN_MEMORY_NAMES = ("", ":memory:")
-
-
-def printable(text: object, keep_newlines: bool = False) -> str:
-    """Text from a file name, a page or a feed, safe to print: control characters as \\x1b, \\n escapes.
-
-    For text output only; JSON output stays exact (json.dumps escapes control characters itself).
-    """
-
-    def escape(match: re.Match) -> str:
-        char = match.group(0)
-        if keep_newlines and char == "\n":
-            return char
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-    return UNPRINTABLE.sub(escape, str(text))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from versioner.cli.base import Context, cli, emit_json, pass_context, printable
+from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.present import printable
 
 
 @cli.command()

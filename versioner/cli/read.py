@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from versioner.cli.base import Context, cli, emit_json, pass_context, printable
+from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.present import printable
 
 
 @cli.command()
