@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     app.config["BASE_URL"] = _checked_base_url(app.config["BASE_URL"])
+    if isinstance(app.config["ALLOWED_HOSTS"], str):  # given as the environment variable would give it
+        app.config["ALLOWED_HOSTS"] = host_list(app.config["ALLOWED_HOSTS"])
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
