@@ -37,6 +37,10 @@ UNDO = {
         *_old("CREATE VIRTUAL TABLE versions_fts"),
     ],
     schema._engine_version_keys: [],  # it only deletes rows that can be computed again
+    schema._private_hosts: [
+        "ALTER TABLE tracked_urls DROP COLUMN allow_private",
+        "ALTER TABLE feeds DROP COLUMN allow_private",
+    ],
 }
 
 

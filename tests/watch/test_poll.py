@@ -20,7 +20,7 @@ from versioner import __version__ as versioner_version
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.store import Store
 from versioner.store.watchlist import URLS
-from versioner.watch.poll import poll, track_url
+from versioner.watch.poll import follow_feed, poll, track_url
 from versioner.watch.schedule import parse_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,17 +216,14 @@ def test_two_poll_processes_at_once_fetch_each_article_once(server, tmp_path):
     assert sum(fetched) == 24
 
 
-def test_tracking_a_private_address_needs_allow_private(server, tmp_path):
+def test_tracking_a_private_address_needs_allow_private_and_poll_remembers_it(server, tmp_path):
     server.expect_request("/story").respond_with_data(article_html(), content_type="text/html")
     db, url = tmp_path / "v.db", server.url_for("/story")
     refused = versioner(db, "track", url, check=False)
     assert refused.returncode != 0 and "private" in refused.stderr
     assert Store(db).watchlist.tracked() == []
     versioner(db, "track", "--allow-private", url)
-    blocked = versioner(db, "poll", check=False)
-    assert blocked.returncode == 1 and "private" in blocked.stderr
-    assert "1 errors" in blocked.stdout and len(server.log) == 0
-    done = versioner(db, "poll", "--allow-private", "--force", "--log", str(tmp_path / "poll.log"))
+    done = versioner(db, "poll", "--log", str(tmp_path / "poll.log"))
     assert done.stdout.count("\n") == 1 and "1 new" in done.stdout
     assert url in (tmp_path / "poll.log").read_text()
     [article] = json.loads(versioner(db, "articles", "--json").stdout)
@@ -271,3 +268,94 @@ def test_a_contact_that_is_not_a_url_or_address_is_refused_before_any_fetch(serv
     refused = versioner(db, "poll", "--allow-private", "--force", "--contact", contact, check=False)
     assert refused.returncode == 1 and "not a contact" in refused.stderr and "Traceback" not in refused.stderr
     assert len(server.log) == 0
+
+
+# --- private addresses: only for the hosts the user allowed -----------------------------------
+
+
+def rss(*links: str) -> str:
+    items = "".join(f"<item><title>Story</title><link>{link}</link></item>" for link in links)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>City</title>{items}</channel></rss>'
+
+
+def test_a_feed_allowed_private_passes_it_to_its_items_on_its_own_host_only(server, store):
+    inside = server.url_for("/inside").replace("127.0.0.1", "localhost")  # private, another host
+    server.expect_request("/feed.xml").respond_with_data(rss(server.url_for("/news/a"), inside))
+    server.expect_request("/news/a").respond_with_data(article_html(), content_type="text/html")
+    follow_feed(store.watchlist, server.url_for("/feed.xml"), allow_private=True)
+    with Fetcher(FetchSettings(host_delay=0, retries=0, timeout=2)) as client:
+        summary = poll(store, client, SCHEDULE)
+    assert summary.new_articles == 1
+    [error] = summary.errors
+    assert error["url"] == inside and "refused as a private address" in error["error"]
+    assert [request.path for request, _ in server.log] == ["/feed.xml", "/news/a"]
+
+
+def test_a_redirect_to_another_private_host_is_refused_in_a_poll(server, store):
+    inside = server.url_for("/inside").replace("127.0.0.1", "localhost")
+    server.expect_request("/story").respond_with_data("", status=302, headers={"Location": inside})
+    track_url(store.watchlist, server.url_for("/story"), allow_private=True)
+    with Fetcher(FetchSettings(host_delay=0, retries=0, timeout=2)) as client:
+        summary = poll(store, client, SCHEDULE)
+    [error] = summary.errors
+    assert "localhost resolves to" in error["error"] and "private" in error["error"]
+    assert len(server.log) == 1
+
+
+def test_a_url_tracked_before_the_permission_was_stored_needs_poll_allow_private(server, tmp_path):
+    server.expect_request("/story").respond_with_data(article_html(), content_type="text/html")
+    db, url = tmp_path / "v.db", server.url_for("/story")
+    versioner(db, "track", "--allow-private", url)
+    store = Store(db)  # what the migration leaves on rows tracked before it: no permission
+    store.db.execute("UPDATE tracked_urls SET allow_private = 0")
+    store.close()
+    blocked = versioner(db, "poll", check=False)
+    assert blocked.returncode == 1 and "private" in blocked.stderr and len(server.log) == 0
+    assert "1 new" in versioner(db, "poll", "--allow-private", "--force").stdout
+
+
+def test_poll_allow_private_never_reaches_a_host_only_a_feed_names(server, tmp_path):
+    inside = server.url_for("/inside").replace("127.0.0.1", "localhost")
+    server.expect_request("/feed.xml").respond_with_data(rss(inside))
+    db = tmp_path / "v.db"
+    versioner(db, "feeds", "add", "--allow-private", server.url_for("/feed.xml"))
+    run = versioner(db, "poll", "--allow-private", "--json", check=False)
+    [error] = json.loads(run.stdout)["errors"]
+    assert run.returncode == 1 and error["url"] == inside and "private" in error["error"]
+
+
+@pytest.mark.parametrize("host", ["169.254.169.254", "[::ffff:169.254.169.254]", "100.100.100.200"])
+def test_a_metadata_address_cannot_be_tracked_even_with_allow_private(tmp_path, host):
+    refused = versioner(tmp_path / "v.db", "track", "--allow-private", f"http://{host}/latest/", check=False)
+    assert (
+        refused.returncode == 1 and "refused always" in refused.stderr and "Traceback" not in refused.stderr
+    )
+
+
+def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store):
+    """The attempt deadline ends the fetch, so longest_fetch (and the claim, twice that) is true."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for n in range(300):
+                    time.sleep(0.2)
+                    conn.sendall(b"X-Drip-%d: 1\r\n" % n)
+            except OSError:
+                pass
+
+    threading.Thread(target=drip, daemon=True).start()
+    track(store, f"http://127.0.0.1:{listener.getsockname()[1]}/story")
+    settings = FetchSettings(allow_private=True, host_delay=0, backoff=0.01, timeout=0.5, retries=2)
+    with Fetcher(settings) as client:
+        started = time.monotonic()
+        summary = poll(store, client, SCHEDULE)
+        took = time.monotonic() - started
+    listener.close()
+    [error] = summary.errors
+    assert "no answer within 1.5 s" in error["error"]
+    assert took < client.longest_fetch() and took < 3

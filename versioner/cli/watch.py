@@ -12,7 +12,8 @@ from versioner.watch.schedule import DEFAULT_SCHEDULE
 ALLOW_PRIVATE = click.option(
     "--allow-private",
     is_flag=True,
-    help="Also fetch URLs on loopback, private, link-local or metadata addresses (refused by default).",
+    help="Let these URLs' hosts be on loopback or private addresses, remembered for poll (refused by "
+    "default; cloud metadata addresses always are).",
 )
 
 
@@ -86,7 +87,12 @@ def feeds_remove(ctx: Context, urls: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Check every tracked article now, whatever the schedule.")
-@ALLOW_PRIVATE
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Treat every URL and feed added by hand as added with --allow-private; never a host only a feed "
+    "item or a redirect names, never a cloud metadata address.",
+)
 @click.option(
     "--schedule",
     envvar="VERSIONER_SCHEDULE",
@@ -168,7 +174,7 @@ def poll(
             "set VERSIONER_CONTACT (a URL or an e-mail address) or --contact",
             err=True,
         )
-    settings = FetchSettings(timeout=timeout, host_delay=delay, allow_private=allow_private, user_agent=agent)
+    settings = FetchSettings(timeout=timeout, host_delay=delay, user_agent=agent)
     with Fetcher(settings) as fetcher:
         summary = run_poll(
             ctx.store,
@@ -177,6 +183,7 @@ def poll(
             force=force,
             workers=workers,
             on_progress=_show_progress if progress else None,
+            allow_private=allow_private,
         )
     if progress:
         click.echo(err=True)

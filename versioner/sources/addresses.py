@@ -47,8 +47,11 @@ def check_url(url: str, allow_private: bool = False) -> str:
 
 
 def host_of(url: str) -> str:
-    """A URL's host as fetch.py compares it with the hosts allowed private addresses."""
-    return httpx.URL(url).host
+    """A URL's host as fetch.py compares it with the hosts allowed private addresses ("" for none)."""
+    try:
+        return httpx.URL(url).host
+    except httpx.InvalidURL:
+        return ""
 
 
 def resolve(host: str, port: int, allow_private: bool = False) -> list[str]:

@@ -368,6 +368,13 @@ def _engine_version_keys(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM diff_cache")
 
 
+def _private_hosts(db: sqlite_utils.Database) -> None:
+    """allow_private on tracked URLs and feeds: the user allowed private addresses for the URL's host
+    (--allow-private); a feed's items inherit it for the feed's own host only (versioner/watch/poll.py)."""
+    for table in ("tracked_urls", "feeds"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN allow_private INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -377,4 +384,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _diff_stats,
     _paragraph_index,
     _engine_version_keys,
+    _private_hosts,
 ]

@@ -2,7 +2,8 @@
 
 Both tables (schema.py, migration `_capture`) carry the HTTP validators of their last answer, when they
 were last checked, when they are next due, and a claim: `claimed_by` (a poll run's id) and
-`claim_expires`. A run claims due rows in a short BEGIN IMMEDIATE transaction before it fetches them and
+`claim_expires`. `allow_private` (migration `_private_hosts`) says the user allowed private addresses for
+the row's host. A run claims due rows in a short BEGIN IMMEDIATE transaction before it fetches them and
 clears the claim when it records the result, so two overlapping runs never fetch the same row; the claim
 of a run that died expires and the row is due again for the next run. Each recorded check gets the next
 `check_seq`: a run skips rows whose number is past the ticket it took when it started.
@@ -26,17 +27,35 @@ class Watchlist:
     # --- tracked article URLs ------------------------------------------------------------------
 
     def track(
-        self, url: str, added_at: str, feed_id: int | None = None, published: str | None = None
+        self,
+        url: str,
+        added_at: str,
+        feed_id: int | None = None,
+        published: str | None = None,
+        allow_private: bool = False,
     ) -> bool:
-        """Track a canonical URL, due at once; False when it was tracked already."""
+        """Track a canonical URL, due at once; False when it was tracked already (allow_private then
+        still grants the permission, so tracking again with --allow-private is how to give it)."""
+        params = {
+            "url": url,
+            "feed": feed_id,
+            "added": added_at,
+            "published": published,
+            "private": allow_private,
+        }
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO tracked_urls
-                   (url, article_id, feed_id, added_at, published, next_check)
+                   (url, article_id, feed_id, added_at, published, next_check, allow_private)
                VALUES
-                   (:url, (SELECT id FROM articles WHERE url = :url), :feed, :added, :published, :added)""",
-            {"url": url, "feed": feed_id, "added": added_at, "published": published},
+                   (:url, (SELECT id FROM articles WHERE url = :url), :feed, :added, :published, :added,
+                    :private)""",
+            params,
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount == 1:
+            return True
+        if allow_private:
+            self.db.execute("UPDATE tracked_urls SET allow_private = 1 WHERE url = :url", params)
+        return False
 
     def untrack(self, url: str) -> int:
         """Stop tracking a URL, or every tracked URL that led to the article with that URL."""
@@ -92,20 +111,25 @@ class Watchlist:
 
     # --- feeds ---------------------------------------------------------------------------------
 
-    def track_feed_items(self, items: list[tuple[str, str | None]], added_at: str, feed_id: int) -> int:
-        """Track a feed's (url, published) items in one transaction; how many were new."""
+    def track_feed_items(self, items: list[tuple[str, str | None, bool]], added_at: str, feed_id: int) -> int:
+        """Track a feed's (url, published, allow_private) items in one transaction; how many were new."""
         with self._immediate():
-            return sum(self.track(url, added_at, feed_id, published) for url, published in items)
+            return sum(
+                self.track(url, added_at, feed_id, published, allow_private)
+                for url, published, allow_private in items
+            )
 
-    def add_feed(self, url: str, added_at: str) -> bool:
-        """Follow a feed, read at the next poll; False when it was followed already."""
-        return (
-            self.db.execute(
-                "INSERT OR IGNORE INTO feeds (url, added_at, next_check) VALUES (?, ?, ?)",
-                [url, added_at, added_at],
-            ).rowcount
-            == 1
-        )
+    def add_feed(self, url: str, added_at: str, allow_private: bool = False) -> bool:
+        """Follow a feed, read at the next poll; False when it was followed already (allow_private
+        then still grants the permission)."""
+        if self.db.execute(
+            "INSERT OR IGNORE INTO feeds (url, added_at, next_check, allow_private) VALUES (?, ?, ?, ?)",
+            [url, added_at, added_at, allow_private],
+        ).rowcount:
+            return True
+        if allow_private:
+            self.db.execute("UPDATE feeds SET allow_private = 1 WHERE url = ?", [url])
+        return False
 
     def remove_feed(self, url: str) -> int:
         """Stop following a feed; the articles it brought stay tracked."""
@@ -120,6 +144,16 @@ class Watchlist:
                FROM feeds f ORDER BY f.url"""
             )
         )
+
+    def private_urls(self, hand_added: bool = False) -> list[str]:
+        """The URLs and feeds whose hosts may resolve to private addresses: those allowed it, and with
+        hand_added every URL and feed added by hand (a tracked URL no feed brought)."""
+        rows = self.db.execute(
+            """SELECT url FROM tracked_urls WHERE allow_private OR (:hand AND feed_id IS NULL)
+               UNION SELECT url FROM feeds WHERE allow_private OR :hand""",
+            {"hand": hand_added},
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def record_feed_check(self, feed_id: int, run: str, fields: dict) -> None:
         """fields: last_checked, last_status, last_error, etag, last_modified, next_check, title."""

@@ -6,6 +6,11 @@ the same `ingest()` as files. Overlapping runs (cron) share the work through cla
 (watchlist.py): each row is claimed by one run in a short BEGIN IMMEDIATE transaction before it is
 fetched, so no article is fetched twice, and every write is a short transaction that waits behind the
 busy timeout instead of failing with "database is locked".
+
+Private addresses are reached only for the hosts the user allowed: a URL or feed added with
+--allow-private allows its own host, and a feed's items inherit that for the feed's host only; a
+redirect or a feed item elsewhere that lands on a private address is refused, and a cloud metadata
+address always is (addresses.py).
 """
 
 import logging
@@ -19,7 +24,7 @@ from datetime import datetime, timedelta
 
 from versioner.capture import Capture
 from versioner.errors import FetchError, VersionerError
-from versioner.sources.addresses import check_url
+from versioner.sources.addresses import check_url, host_of
 from versioner.sources.feeds import parse_feed
 from versioner.sources.fetch import Fetcher
 from versioner.store import Store
@@ -29,8 +34,9 @@ from versioner.versioning import IngestResult, ingest
 from versioner.watch.schedule import FEED_EVERY, Schedule, anchor_time, due_cutoff, next_check
 
 # Rows claimed at a time, and how long a claim holds at least. Every finished check renews the run's
-# other claims, so a claim must only outlast the slowest single fetch (Fetcher.longest_fetch: about
-# 4 minutes with the defaults); it is twice that if longer than the minimum.
+# other claims, so a claim must only outlast the slowest single fetch (Fetcher.longest_fetch, a bound
+# that the attempt deadline enforces: about 5 minutes with the defaults); it is twice that if longer
+# than the minimum.
 CLAIM_BATCH = 10
 CLAIM_LEASE = timedelta(minutes=15)
 
@@ -76,15 +82,17 @@ class PollSummary:
 
 
 def track_url(watchlist: Watchlist, url: str, allow_private: bool = False) -> tuple[str, bool]:
-    """Check a URL (http(s), public address) and track it: (its canonical form, whether it is new)."""
+    """Check a URL (http(s), public address unless allow_private) and track it: (its canonical form,
+    whether it is new). allow_private is remembered: poll may reach this URL's host on a private address."""
     url = check_url(url, allow_private)
-    return url, watchlist.track(url, to_iso(now()))
+    return url, watchlist.track(url, to_iso(now()), allow_private=allow_private)
 
 
 def follow_feed(watchlist: Watchlist, url: str, allow_private: bool = False) -> tuple[str, bool]:
-    """Check a feed's URL and follow it: (its canonical form, whether it is new)."""
+    """Check a feed's URL and follow it: (its canonical form, whether it is new). allow_private is
+    remembered for the feed's host, and passed on to its items on that same host."""
     url = check_url(url, allow_private)
-    return url, watchlist.add_feed(url, to_iso(now()))
+    return url, watchlist.add_feed(url, to_iso(now()), allow_private)
 
 
 def _release_dead_runs(watchlist: Watchlist) -> None:
@@ -117,8 +125,13 @@ def poll(
     force: bool = False,
     workers: int = 4,
     on_progress: Callable[[PollSummary], None] | None = None,
+    allow_private: bool = False,
 ) -> PollSummary:
-    """One run: feeds first, then the due articles; errors are collected per URL, never raised."""
+    """One run: feeds first, then the due articles; errors are collected per URL, never raised.
+
+    allow_private: every URL and feed added by hand counts as added with --allow-private (databases
+    from before the permission was stored); hosts that only a feed item or a redirect names never do.
+    """
     watchlist = store.watchlist
     _release_dead_runs(watchlist)
     lease = max(CLAIM_LEASE, timedelta(seconds=2 * fetcher.longest_fetch()))
@@ -129,6 +142,7 @@ def poll(
         force,
         lease,
         tickets={table: watchlist.ticket(table) for table in (URLS, FEEDS)},
+        private_hosts=frozenset(host_of(url) for url in watchlist.private_urls(allow_private)) - {""},
     )
     summary = PollSummary()
     try:
@@ -153,6 +167,7 @@ class Run:
     force: bool
     lease: timedelta
     tickets: dict[str, int]
+    private_hosts: frozenset[str]  # hosts whose addresses may be private
 
     def claim(self, table: str) -> list[dict]:
         at = now()
@@ -187,14 +202,19 @@ def _read_feeds(run: Run, fetcher: Fetcher, summary: PollSummary) -> None:
                 "next_check": to_iso(run.started + FEED_EVERY),
             }
             try:
-                fetched = fetcher.fetch(feed["url"], feed["etag"], feed["last_modified"])
+                fetched = fetcher.fetch(feed["url"], feed["etag"], feed["last_modified"], run.private_hosts)
                 fields["last_status"] = fetched.status
                 if not fetched.not_modified:
                     if fetched.status != 200:
                         raise FetchError(f"{feed['url']}: HTTP status {fetched.status}")
                     parsed = parse_feed(fetched.raw, fetched.final_url)
+                    host = host_of(feed["url"])
                     items = [
-                        (item.url, to_iso(item.published) if item.published else None)
+                        (
+                            item.url,
+                            to_iso(item.published) if item.published else None,
+                            bool(feed["allow_private"]) and host_of(item.url) == host,
+                        )
                         for item in parsed.items
                     ]
                     new = run.watchlist.track_feed_items(items, to_iso(now()), feed["id"])
@@ -229,7 +249,9 @@ def _check_articles(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while batch := run.claim(URLS):
             futures = {
-                pool.submit(fetcher.fetch, row["url"], row["etag"], row["last_modified"]): row
+                pool.submit(
+                    fetcher.fetch, row["url"], row["etag"], row["last_modified"], run.private_hosts
+                ): row
                 for row in batch
             }
             for future in as_completed(futures):
