@@ -18,8 +18,12 @@ import sqlite3
 import sqlite_utils
 
 from versioner.errors import SearchSyntaxError
+from versioner.extract.decode import CONTROL_CHARACTERS
+from versioner.extract.normalize import fold
 
 SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+# what SQLite cannot be given as text at all (a lone surrogate, from a command line's undecodable bytes)
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class ParagraphIndex:
@@ -94,8 +98,12 @@ def fts_terms(text: str) -> list[str]:
     """A user's search box input as FTS5 terms that cannot be malformed, one per word or "quoted phrase".
 
     Every term is a quoted FTS5 string, so operators such as NEAR, AND, column filters and stray quotes
-    are searched as words; a trailing * keeps its prefix meaning.
+    are searched as words; a trailing * keeps its prefix meaning. The query is first read as texts are
+    (versioner/extract): control characters dropped, as decoding drops them (a NUL would end an FTS5
+    string early), then folded (soft hyphens and zero-width characters removed, spaces unified), so a
+    word copied with them finds the stored text, which has none.
     """
+    text = fold(CONTROL_CHARACTERS.sub("", SURROGATES.sub(" ", text)))
     found = []
     for phrase, word in SEARCH_TERM.findall(text):
         term = phrase if phrase else word
