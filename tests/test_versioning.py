@@ -2,8 +2,10 @@
 
 import random
 
-from helpers import corpus_series, ingest_all, text_capture
+import pytest
+from helpers import T0, corpus_series, ingest_all, text_capture
 
+from versioner.capture import Capture
 from versioner.versioning import ingest
 
 STORY = "Harbour plan approved\n\nThe council approved the harbour plan on Tuesday.\n\nWork starts in May."
@@ -137,3 +139,18 @@ def test_noise_only_captures_collapse_into_one_version(store, corpus):
 
 def _first_series(folder):
     return sorted(p.name for p in folder.iterdir() if (p / "meta.json").exists())[0]
+
+
+@pytest.mark.parametrize(
+    "declared", ["0001-01-01T00:00:00+01:00", "0999-06-01T00:00:00Z", "3000-01-01T00:00:00Z"]
+)
+def test_an_absurd_published_time_on_the_page_is_stored_as_none(store, declared):
+    page = (
+        f'<html><head><meta property="article:published_time" content="{declared}"></head><body><article>'
+        "<h1>Harbour plan approved</h1><p>The council approved the harbour plan on Tuesday evening after a "
+        "long debate about the costs and the timetable of the works.</p></article></body></html>"
+    )
+    capture = Capture(page.encode(), "https://news.example.org/harbour", T0, "test", "html")
+    result = ingest(store, capture)
+    assert result.status == "new version"
+    assert store.version(result.article_id, 1).published is None

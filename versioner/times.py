@@ -5,12 +5,14 @@ upload API) goes through `parse_time` or `check_in_range`: a time before EARLIES
 zeroed clock, a typo, a year with a digit missing), and it would sort wrongly or not convert to UTC.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from versioner.errors import VersionerError
 
 # Before the web: no capture of an article can be older. Anything earlier is a wrong clock or a typo.
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# A page may announce a time a little ahead (an embargo, a wrong zone); a year ahead is nonsense.
+PAGE_TIME_AHEAD = timedelta(days=366)
 
 
 def parse_time(text: str) -> datetime:
@@ -45,13 +47,15 @@ def check_in_range(moment: datetime, shown: str | None = None) -> datetime:
 
 
 def plausible(moment: datetime | None) -> datetime | None:
-    """A time read from a page (published, updated) in UTC, or None when it is absurd: never an error."""
+    """A time read from a page (published, updated) in UTC, or None when it is absurd (before EARLIEST,
+    or more than PAGE_TIME_AHEAD after now): never an error."""
     if moment is None:
         return None
     try:
-        return check_in_range(moment)
+        utc = check_in_range(moment)
     except VersionerError:
         return None
+    return utc if utc <= now() + PAGE_TIME_AHEAD else None
 
 
 def to_iso(moment: datetime) -> str:

@@ -19,7 +19,7 @@ from versioner.extract.html import extract
 from versioner.extract.normalize import normalise
 from versioner.extract.rejection import intrinsic_reason, is_truncated
 from versioner.store import CaptureState, Store
-from versioner.times import now, to_iso
+from versioner.times import now, plausible, to_iso
 from versioner.urls import canonical_url, site_of
 
 
@@ -176,4 +176,6 @@ def _judge_truncation(
 
 
 def _iso_or_none(moment) -> str | None:
+    """A page's own published or updated time; an absurd one (year 1, year 3000) is as good as none."""
+    moment = plausible(moment)
     return to_iso(moment) if moment else None
