@@ -10,7 +10,7 @@ import pytest
 from helpers import PARAGRAPHS, T0
 
 from versioner.capture import Capture
-from versioner.extract.budget import FALLBACK_MAX_NODES, MAX_NODES, scan
+from versioner.extract.budget import FALLBACK_MAX_NODES, MAX_NODES, MAX_PARAGRAPHS, scan
 from versioner.extract.html import extract
 from versioner.versioning import ingest
 
@@ -67,7 +67,7 @@ OVER_BUDGET = {
 @pytest.mark.parametrize("html", OVER_BUDGET.values(), ids=OVER_BUDGET.keys())
 def test_markup_over_the_budget_is_rejected_quickly_with_its_reason(html, normal_seconds):
     seconds, got = _seconds(html.encode())
-    assert got.rejection.startswith("over the markup budget: more than")
+    assert got.rejection.startswith("over the extraction budget: more than")
     assert got.title == "Hostile page" and got.paragraphs == ()
     assert seconds < REJECTED_FACTOR * normal_seconds
 
@@ -107,11 +107,20 @@ def test_capture_over_the_budget_is_kept_as_rejected_with_its_reason(store):
     capture = Capture(raw=raw, url="https://news.example.org/hostile", fetched_at=T0, source="test")
     result = ingest(store, capture)
     assert result.status == "rejected"
-    assert result.reason == "over the markup budget: more than 1,000 attributes on one tag"
+    assert result.reason == "over the extraction budget: more than 1,000 attributes on one tag"
     (kept,) = store.captures(result.article_id)
     assert kept["status"] == "rejected" and kept["reason"] == result.reason
     assert store.raw_captures.get(kept["raw_hash"]) == raw
     assert store.versions(result.article_id) == []
+
+
+def test_a_plain_text_of_too_many_paragraphs_is_rejected_quickly_with_its_reason(normal_seconds):
+    raw = ("Headline\n\n" + "A short paragraph.\n\n" * (MAX_PARAGRAPHS + 1)).encode()
+    started = time.perf_counter()
+    got = extract(raw, "text")
+    assert time.perf_counter() - started < REJECTED_FACTOR * normal_seconds
+    assert got.rejection == f"over the extraction budget: more than {MAX_PARAGRAPHS:,} paragraphs"
+    assert got.title == "Headline" and got.paragraphs == ()
 
 
 def test_script_and_style_text_is_not_counted_as_markup():
@@ -120,10 +129,13 @@ def test_script_and_style_text_is_not_counted_as_markup():
     assert scan(HEAD + script + style + "<p>text</p>").over_budget is None
 
 
-def test_no_page_of_the_corpus_is_near_a_limit(corpus):
-    pages = [path for path in corpus.rglob("*") if path.suffix in (".html", ".htm")]
+def test_no_snapshot_of_the_corpus_is_near_a_limit(corpus):
+    files = [path for path in corpus.rglob("v*.*") if path.suffix != ".json"]
+    pages = [path for path in files if path.suffix in (".html", ".htm")]
     assert pages
     for path in pages:
         markup = scan(path.read_text(encoding="utf-8-sig"))
         assert markup.over_budget is None, path
         assert markup.fallback, path  # extracted exactly as before the budget
+    for path in set(files) - set(pages):
+        assert extract(path.read_bytes(), "text").rejection is None, path

@@ -1,11 +1,12 @@
-"""What one page may cost to extract: markup limits checked by a cheap scan before any parsing.
+"""What one snapshot may cost to extract: markup limits checked by a cheap scan before any parsing.
 
 Parsing and extraction are not linear in every shape of markup: libxml2 compares each attribute of a
 tag with the ones before it (64,000 attributes on one element took minutes), and justext, trafilatura's
 fallback extractor, looks for each short paragraph's neighbours one by one (tens of thousands of small
 blocks took minutes). A page over these limits is not parsed at all: ingest keeps it as a rejected
-capture with the reason. The limits are far above real pages (the largest page of the test corpus has
-2,661 tags, 28 attributes on one tag and 2,607 in all); at the limits an extraction takes seconds.
+capture with the reason; so is a plain text of more paragraphs than a page may have elements. The limits
+are far above real pages (the largest page of the test corpus has 2,682 elements, 28 attributes on one
+tag and 2,607 in all); at the limits an extraction takes seconds.
 """
 
 import re
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 # Elements, comments and declarations: trafilatura's time grows with them, linearly once the fallback
 # is off.
 MAX_NODES = 40_000
+# A plain text's paragraphs cost what an HTML page's elements do, in extraction and in the diff after it.
+MAX_PARAGRAPHS = MAX_NODES
 # Above this many nodes the fallback extractors (readability, justext) are skipped: justext's time
 # grows with the square of the number of blocks.
 FALLBACK_MAX_NODES = 5_000
@@ -52,7 +55,7 @@ def scan(html: str) -> Markup:
         if not name.startswith("/"):
             nodes += 1
             if nodes > MAX_NODES:
-                return Markup(nodes, f"over the markup budget: more than {MAX_NODES:,} elements")
+                return Markup(nodes, f"over the extraction budget: more than {MAX_NODES:,} elements")
         if name in ("!", "?"):  # a comment or declaration: words, not attributes
             continue
         if name in RAW_TEXT:  # script and style hold text, not markup, up to their end tag
@@ -62,9 +65,10 @@ def scan(html: str) -> Markup:
             count = len(ATTRIBUTE_NAME.findall(QUOTED.sub(" ", body)))
             if count > MAX_TAG_ATTRIBUTES:
                 return Markup(
-                    nodes, f"over the markup budget: more than {MAX_TAG_ATTRIBUTES:,} attributes on one tag"
+                    nodes,
+                    f"over the extraction budget: more than {MAX_TAG_ATTRIBUTES:,} attributes on one tag",
                 )
             attributes += count
             if attributes > MAX_ATTRIBUTES:
-                return Markup(nodes, f"over the markup budget: more than {MAX_ATTRIBUTES:,} attributes")
+                return Markup(nodes, f"over the extraction budget: more than {MAX_ATTRIBUTES:,} attributes")
     return Markup(nodes)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from versioner.errors import SnapshotError
-from versioner.extract.budget import scan
+from versioner.extract.budget import MAX_PARAGRAPHS, scan
 from versioner.extract.decode import decode
 
 # a comment's body cannot hold "-->": with a lazy `.*?` instead, a row of comments before a non-HTML
@@ -65,7 +65,7 @@ class Extracted:
     published: datetime | None
     updated: datetime | None
     paragraphs: tuple[str, ...]
-    rejection: str | None = None  # why this snapshot was not read as an article (over the markup budget)
+    rejection: str | None = None  # why this snapshot was not read as an article (over the extraction budget)
 
 
 def extract(raw: bytes, kind_hint: str | None = None, declared_charset: str | None = None) -> Extracted:
@@ -80,6 +80,9 @@ def extract_text(text: str) -> Extracted:
     blocks = [block for block in _blocks(text)]
     if not blocks:
         return Extracted("", "", None, None, ())
+    if len(blocks) > MAX_PARAGRAPHS:
+        reason = f"over the extraction budget: more than {MAX_PARAGRAPHS:,} paragraphs"
+        return Extracted(_title_from_blocks(blocks[:2])[0][:1000], "", None, None, (), rejection=reason)
     title, rest = _title_from_blocks(blocks)
     return Extracted(title, "", None, None, tuple(rest))
 
