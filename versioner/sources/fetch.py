@@ -11,7 +11,6 @@ server drips them), a size cap on the decoded bytes read as a stream, a limited 
 """
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -26,6 +25,7 @@ from versioner import __version__
 from versioner.capture import MAX_SNAPSHOT_BYTES, Capture, kind_and_charset
 from versioner.errors import BadURL, FetchError, VersionerError
 from versioner.sources.addresses import resolve
+from versioner.sources.deadline import Deadline
 from versioner.sources.inflate import ACCEPT_ENCODING, inflate
 from versioner.times import now
 from versioner.urls import canonical_link, canonical_url, same_site
@@ -217,7 +217,7 @@ class Fetcher:
 
     @contextmanager
     def _send(
-        self, url: str, headers: dict, private_hosts: Collection[str], deadline: "Deadline"
+        self, url: str, headers: dict, private_hosts: Collection[str], deadline: Deadline
     ) -> Iterator[httpx.Response]:
         """Send a GET to a checked address of the URL's host (the next one if it refuses the connection),
         with the host's name for the Host header and for TLS (SNI and certificate check)."""
@@ -245,7 +245,7 @@ class Fetcher:
         finally:
             response.close()
 
-    def _read(self, response: httpx.Response, url: str, deadline: "Deadline") -> bytes:
+    def _read(self, response: httpx.Response, url: str, deadline: Deadline) -> bytes:
         """The body, decoded from its Content-Encoding; FetchError past the size cap (on the decoded bytes,
         checked every STEP of them, so a bomb stops there) or the deadline."""
         cap = self.settings.max_bytes
@@ -314,55 +314,6 @@ def _describe(err: httpx.TransportError) -> str:
     if isinstance(err, httpx.TimeoutException):
         return f"timed out ({type(err).__name__})"
     return str(err) or type(err).__name__
-
-
-class Deadline:
-    """The end of one attempt, enforced: when it passes, the attempt's connections are shut under whatever
-    waits on them (a connect, header lines dripped one at a time, a body), since httpx's timeouts only
-    bound each read. Connections are learnt through httpcore's trace extension."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-
-    def start(self) -> None:
-        """Start the clock, once."""
-        if self._timer is None:
-            self._timer = threading.Timer(self.seconds, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def trace(self, event: str, info: dict) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            sock = info["return_value"].get_extra_info("socket")
-            if sock is None:
-                return
-            with self._lock:
-                self._sockets.append(sock)
-                if self.expired:
-                    _shut(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    """Wake whatever blocks on the socket: it reads the end of the stream. The plain socket's shutdown,
-    for a TLS one too (SSLSocket.shutdown would drop its TLS state under the reading thread)."""
-    try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:  # closed already (a finished hop, or the TCP socket a TLS one replaced)
-        pass
 
 
 def _host(url: str) -> str:
