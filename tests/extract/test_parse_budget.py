@@ -12,7 +12,9 @@ from helpers import PARAGRAPHS, T0
 from versioner.capture import Capture
 from versioner.extract.budget import FALLBACK_MAX_NODES, MAX_NODES, MAX_PARAGRAPHS, scan
 from versioner.extract.html import extract
+from versioner.store import Store
 from versioner.versioning import ingest
+from versioner.web import create_app
 
 HEAD = "<html><head><title>Hostile page</title></head><body>"
 # what a hostile page may cost beside a normal page: rejected ones are cheap, pages just under the limits
@@ -139,3 +141,27 @@ def test_no_snapshot_of_the_corpus_is_near_a_limit(corpus):
         assert markup.fallback, path  # extracted exactly as before the budget
     for path in set(files) - set(pages):
         assert extract(path.read_bytes(), "text").rejection is None, path
+
+
+def test_an_upload_over_the_budget_is_answered_quickly_and_kept_as_rejected(tmp_path, normal_seconds):
+    token = "s3cret-token-for-tests"
+    db = tmp_path / "versioner.db"
+    client = create_app({"DATABASE": str(db), "TESTING": True, "API_TOKEN": token}).test_client()
+    started = time.perf_counter()
+    answer = client.post(
+        "/api/captures",
+        query_string={"url": "https://news.example.org/hostile", "fetched_at": "2025-02-07T10:00:00Z"},
+        data=OVER_BUDGET["500,000 unclosed paragraphs"].encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/html; charset=utf-8"},
+    )
+    assert time.perf_counter() - started < REJECTED_FACTOR * normal_seconds + 1  # + the request itself
+    assert answer.status_code < 300, answer.get_data(as_text=True)
+    store = Store(db)
+    try:
+        [kept] = store.captures(store.article_id_for_url("https://news.example.org/hostile"))
+    finally:
+        store.close()
+    assert (kept["status"], kept["reason"]) == (
+        "rejected",
+        f"over the extraction budget: more than {MAX_NODES:,} elements",
+    )

@@ -141,3 +141,21 @@ def test_feeds_are_added_listed_and_removed_from_the_command_line(server, tmp_pa
     assert versioner("feeds", "remove", url).returncode == 0
     assert json.loads(versioner("feeds", "list", "--json").stdout) == []
     assert len(json.loads(versioner("articles", "--json").stdout)) == 1  # its articles stay
+
+
+def test_a_polled_page_over_the_extraction_budget_is_kept_as_rejected_and_the_run_goes_on(
+    server, store, fetcher
+):
+    hostile = "<html><head><title>Hostile</title></head><body><div " + " ".join(
+        f"a{i}" for i in range(64_000)
+    )
+    server.expect_request("/news/hostile").respond_with_data(hostile + ">x</div>", content_type="text/html")
+    server.expect_request("/feed.xml").respond_with_data(
+        rss(("Hostile", "/news/hostile"), ("A", "/news/a")), content_type="application/rss+xml"
+    )
+    follow_feed(store.watchlist, server.url_for("/feed.xml"), allow_private=True)
+    summary = poll(store, fetcher, SCHEDULE)
+    assert (summary.new_articles, summary.errors) == (1, [])  # story A is read after it
+    [kept] = store.captures(store.article_id_for_url(server.url_for("/news/hostile")))
+    assert kept["status"] == "rejected"
+    assert kept["reason"] == "over the extraction budget: more than 1,000 attributes on one tag"
