@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from versioner import __version__ as versioner_version
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.store import Store
 from versioner.store.watchlist import URLS
+from versioner.times import now, parse_time
 from versioner.watch.poll import follow_feed, poll, track_url
 from versioner.watch.schedule import parse_schedule
 
@@ -332,14 +334,18 @@ def test_a_metadata_address_cannot_be_tracked_even_with_allow_private(tmp_path, 
     )
 
 
-def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store):
-    """The attempt deadline ends the fetch, so longest_fetch (and the claim, twice that) is true."""
+def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store, tmp_path):
+    """The attempt deadline ends the fetch within longest_fetch, and the claim holds twice that."""
     listener = socket.create_server(("127.0.0.1", 0))
+    claims = []
 
     def drip() -> None:
         conn, _ = listener.accept()
         with conn:
             conn.recv(65536)
+            watching = Store(tmp_path / "versioner.db")
+            claims.append(parse_time(watching.watchlist.tracked()[0]["claim_expires"]))
+            watching.close()
             try:
                 conn.sendall(b"HTTP/1.1 200 OK\r\n")
                 for n in range(300):
@@ -352,10 +358,11 @@ def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store):
     track(store, f"http://127.0.0.1:{listener.getsockname()[1]}/story")
     settings = FetchSettings(allow_private=True, host_delay=0, backoff=0.01, timeout=0.5, retries=2)
     with Fetcher(settings) as client:
-        started = time.monotonic()
+        started, began = time.monotonic(), now()
         summary = poll(store, client, SCHEDULE)
         took = time.monotonic() - started
     listener.close()
     [error] = summary.errors
     assert "no answer within 1.5 s" in error["error"]
     assert took < client.longest_fetch() and took < 3
+    assert claims[0] - began >= timedelta(seconds=2 * client.longest_fetch())
