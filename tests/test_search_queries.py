@@ -4,8 +4,9 @@ and no character a user types reaches FTS5 as a malformed query."""
 import pytest
 from helpers import ingest_all, text_capture
 
+from versioner.errors import SearchSyntaxError
 from versioner.search_results import search
-from versioner.store.search_index import fts_terms
+from versioner.store.search_index import MAX_TERMS, fts_terms
 from versioner.web import create_app
 
 STORY = (
@@ -75,3 +76,12 @@ def test_the_api_answers_a_query_with_a_nul_instead_of_a_400(archive):
     answer = client.get("/api/search", query_string={"q": "har\x00bour plan"})
     assert answer.status_code == 200
     assert [hit["url"] for hit in answer.get_json()["results"]] == ["https://news.example.org/story"]
+
+
+def test_a_search_of_the_most_words_a_search_box_holds_is_answered(archive):
+    assert search(archive, "harbour " * MAX_TERMS) == search(archive, "harbour")
+
+
+def test_a_search_of_too_many_words_is_refused_with_the_limit_not_an_sqlite_message(archive):
+    with pytest.raises(SearchSyntaxError, match=f"at most {MAX_TERMS} words or phrases, this one has 600"):
+        search(archive, "w " * 600)

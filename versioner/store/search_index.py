@@ -22,6 +22,8 @@ from versioner.extract.decode import CONTROL_CHARACTERS
 from versioner.extract.normalize import fold
 
 SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+# one INTERSECT arm per term, and SQLite allows 500 arms; a 500-character search box has at most 250
+MAX_TERMS = 250
 # what SQLite cannot be given as text at all (a lone surrogate, from a command line's undecodable bytes)
 SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -57,6 +59,10 @@ class ParagraphIndex:
         """Articles with a version matching every FTS5 term (fts_terms), most recently changed first:
         the total and one page, each with its latest matching version (n, text_hash) and `matching`,
         every version n that matched."""
+        if len(term_list) > MAX_TERMS:
+            raise SearchSyntaxError(
+                f"a search may have at most {MAX_TERMS} words or phrases, this one has {len(term_list)}"
+            )
         params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
         try:
             count_sql = _search_hits_sql(len(term_list), "SELECT count(*) FROM per_article")
@@ -77,7 +83,7 @@ class ParagraphIndex:
                 )
             )
         except sqlite3.OperationalError as err:
-            raise SearchSyntaxError(f"cannot search for {' '.join(term_list)}: {err}") from None
+            raise SearchSyntaxError(f"cannot search for {' '.join(term_list)[:200]}: {err}") from None
         for row in rows:
             row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
         return total, rows
