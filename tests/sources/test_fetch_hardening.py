@@ -235,6 +235,23 @@ def test_no_fetch_outlasts_longest_fetch(server, hostile):
         assert time.monotonic() - started <= client.longest_fetch()
 
 
+def test_a_name_server_that_answers_slowly_is_cut_at_the_deadline(monkeypatch):
+    """A site's own name server can take as long as it likes; getaddrinfo cannot be interrupted."""
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == "slow.example":
+            time.sleep(5)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    with fetcher(timeout=0.3) as client:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="cannot resolve slow.example: no answer within"):
+            client.fetch("http://slow.example/story")
+        assert time.monotonic() - started < ATTEMPT_DEADLINE * 0.3 + 0.5
+
+
 # --- redirects that are not to a web page -----------------------------------------------------
 
 

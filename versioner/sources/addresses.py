@@ -10,6 +10,7 @@ keeps the list), never for a metadata address: those hand any process on the mac
 
 import ipaddress
 import socket
+import threading
 
 import httpx
 
@@ -54,13 +55,10 @@ def host_of(url: str) -> str:
         return ""
 
 
-def resolve(host: str, port: int, allow_private: bool = False) -> list[str]:
+def resolve(host: str, port: int, allow_private: bool = False, within: float | None = None) -> list[str]:
     """The addresses to connect to for a host; PrivateAddress where any of them is a metadata address,
-    or not public unless allow_private."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as err:
-        raise FetchError(f"cannot resolve {host}: {err}") from None
+    or not public unless allow_private. FetchError when the lookup takes more than `within` seconds."""
+    infos = _lookup(host, port) if within is None else _lookup_within(host, port, within)
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in addresses:
         why = forbidden_reason(ipaddress.ip_address(address.split("%")[0]))
@@ -75,6 +73,34 @@ def resolve(host: str, port: int, allow_private: bool = False) -> list[str]:
                 "(track or follow a URL of this host with --allow-private to fetch it)"
             )
     return addresses
+
+
+def _lookup(host: str, port: int) -> list:
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError) as err:
+        raise FetchError(f"cannot resolve {host}: {err}") from None
+
+
+def _lookup_within(host: str, port: int, seconds: float) -> list:
+    """getaddrinfo cannot be interrupted, and a site's own name server may answer as slowly as it likes:
+    the lookup runs in a thread of its own, left to finish alone (the system resolver gives up in time)."""
+    found: list = []
+
+    def lookup() -> None:
+        try:
+            found.append(_lookup(host, port))
+        except FetchError as err:
+            found.append(err)
+
+    worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not found:
+        raise FetchError(f"cannot resolve {host}: no answer within {seconds:.3g} s")
+    if isinstance(found[0], FetchError):
+        raise found[0]
+    return found[0]
 
 
 def forbidden_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

@@ -8,6 +8,7 @@ fetch.py reports the deadline. Sockets are learnt through httpcore's trace exten
 
 import socket
 import threading
+import time
 
 
 class Deadline:
@@ -20,13 +21,21 @@ class Deadline:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._ends: float | None = None
 
     def start(self) -> None:
         """Start the clock, once."""
         if self._timer is None:
+            self._ends = time.monotonic() + self.seconds
             self._timer = threading.Timer(self.seconds, self._expire)
             self._timer.daemon = True
             self._timer.start()
+
+    def remaining(self) -> float:
+        """Seconds left (0 when over), for what the deadline cannot interrupt, such as a name lookup."""
+        if self._ends is None:
+            return self.seconds
+        return max(0.0, self._ends - time.monotonic())
 
     def cancel(self) -> None:
         if self._timer is not None:

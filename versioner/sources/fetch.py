@@ -169,8 +169,8 @@ class Fetcher:
         """Seconds one fetch can take at worst, retries and backoff included (poll sizes its claims on it).
 
         Not counted: waiting for the turn of a host while another fetch has it (that one is progressing).
-        Each attempt: the host's delay before its first request, then the deadline, plus one timeout of
-        slack for name resolution and closing. Each wait between attempts: at most MAX_BACKOFF_SECONDS,
+        Each attempt: the host's delay before its first request, then the deadline (name lookups
+        included), plus one timeout of slack for closing. Each wait between attempts: at most MAX_BACKOFF_SECONDS,
         as a Retry-After header can ask that whatever the backoff.
         """
         settings = self.settings
@@ -224,7 +224,7 @@ class Fetcher:
         target = httpx.URL(url)
         port = target.port or (443 if target.scheme == "https" else 80)
         allowed = self.settings.allow_private or target.host in private_hosts
-        addresses = resolve(target.host, port, allowed)
+        addresses = resolve(target.host, port, allowed, within=deadline.remaining())
         extensions = {"trace": deadline.trace}
         if target.scheme == "https":
             extensions["sni_hostname"] = target.raw_host.decode("ascii")
