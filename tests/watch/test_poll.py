@@ -366,3 +366,14 @@ def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store, tmp_
     assert "no answer within 1.5 s" in error["error"]
     assert took < client.longest_fetch() and took < 3
     assert claims[0] - began >= timedelta(seconds=2 * client.longest_fetch())
+
+
+def test_feeds_list_prints_a_feeds_title_and_error_escaped(tmp_path):
+    db = tmp_path / "v.db"
+    versioner(db, "feeds", "add", "--allow-private", "http://127.0.0.1:9/feed.xml")
+    store = Store(db)  # as a database of an older version may hold them, from a hostile feed
+    store.db.execute("UPDATE feeds SET title = 'City\x1b]0;PWNED\x07', last_error = 'bad\x1b[31m red'")
+    store.close()
+    listed = versioner(db, "feeds", "list").stdout
+    assert "\x1b" not in listed and "\x07" not in listed
+    assert "City\\x1b]0;PWNED\\x07" in listed and "bad\\x1b[31m red" in listed

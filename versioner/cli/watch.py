@@ -7,6 +7,7 @@ import click
 
 from versioner.cli.base import Context, cli, emit_json, pass_context
 from versioner.errors import VersionerError
+from versioner.present import printable
 from versioner.watch.schedule import DEFAULT_SCHEDULE
 
 ALLOW_PRIVATE = click.option(
@@ -68,13 +69,13 @@ def feeds_list(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    for row in rows:
+    for row in rows:  # titles and errors come from remote servers, and from databases of older versions
         state = (
             f"error: {row['last_error']}"
             if row["last_error"]
             else f"checked {row['last_checked'] or 'never'}"
         )
-        click.echo(f"{row['items']:>5} items  {row['url']}  {row['title'][:40]}  ({state})")
+        click.echo(printable(f"{row['items']:>5} items  {row['url']}  {row['title'][:40]}  ({state})"))
 
 
 @feeds.command("remove")
@@ -202,10 +203,10 @@ def _each_url(urls, action, done: str, already: str) -> None:
         try:
             canonical, new = action(url)
         except VersionerError as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(f"Error: {printable(err)}", err=True)
             failed = True
             continue
-        click.echo(f"{done if new else already}: {canonical}")
+        click.echo(f"{done if new else already}: {printable(canonical)}")
     if failed:
         sys.exit(1)
 
