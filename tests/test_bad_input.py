@@ -253,15 +253,21 @@ def test_the_good_snapshots_of_the_same_run_still_land(bad_run):
     ]
 
 
-@pytest.mark.parametrize("url", ["https://bad.example.org/none", "https://bad.example.org/nested"])
-def test_a_page_without_an_article_is_kept_as_a_rejected_capture_not_a_version(bad_run, url):
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("https://bad.example.org/none", "no article text found"),
+        ("https://bad.example.org/nested", "over the extraction budget: more than 40,000 elements"),
+    ],
+)
+def test_a_page_without_an_article_is_kept_as_a_rejected_capture_not_a_version(bad_run, url, reason):
     with sqlite3.connect(bad_run.db) as conn:
         captures = conn.execute(
             "SELECT c.status, c.reason, a.version_count FROM captures c JOIN articles a ON a.id = c.article_id "
             "WHERE a.url = ?",
             [url],
         ).fetchall()
-    assert captures == [("rejected", "no article text found", 0)]
+    assert captures == [("rejected", reason, 0)]
 
 
 @pytest.mark.parametrize(
