@@ -97,7 +97,7 @@ def test_a_poll_tracks_only_the_entries_with_links_of_their_own(running_server, 
     server.clear()
 
 
-def test_a_poll_of_a_huge_feed_tracks_at_most_the_cap(running_server, store):
+def test_a_poll_of_a_huge_feed_tracks_at_most_the_cap(running_server, store, caplog):
     server = running_server
     server.clear()
     feed = rss(*(item(f"/news/{n}") for n in range(MAX_ITEMS + 100)))
@@ -108,4 +108,5 @@ def test_a_poll_of_a_huge_feed_tracks_at_most_the_cap(running_server, store):
         summary = poll(store, fetcher, parse_schedule(None))
     assert summary.new_items == MAX_ITEMS
     assert len(store.watchlist.tracked()) == MAX_ITEMS
+    assert f"only the first {MAX_ITEMS} entries read, 100 left out" in caplog.text  # and the log says so
     server.clear()

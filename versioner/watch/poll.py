@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from versioner.capture import Capture
 from versioner.errors import FetchError, VersionerError
 from versioner.sources.addresses import check_url, host_of
-from versioner.sources.feeds import parse_feed
+from versioner.sources.feeds import MAX_ITEMS, parse_feed
 from versioner.sources.fetch import Fetcher
 from versioner.store import Store
 from versioner.store.watchlist import FEEDS, URLS, Watchlist
@@ -221,6 +221,13 @@ def _read_feeds(run: Run, fetcher: Fetcher, summary: PollSummary) -> None:
                     summary.new_items += new
                     fields.update(title=parsed.title, etag=fetched.etag, last_modified=fetched.last_modified)
                     log.info("feed %s: %d items, %d new", feed["url"], len(items), new)
+                    if parsed.cut:
+                        log.warning(
+                            "feed %s: only the first %d entries read, %d left out",
+                            feed["url"],
+                            MAX_ITEMS,
+                            parsed.cut,
+                        )
                 summary.feeds += 1
             except VersionerError as err:
                 fields["last_error"] = str(err)
