@@ -20,8 +20,8 @@ INVARIANTS = [
         "SELECT count(*) FROM captures WHERE status = 'accepted' AND version_id IS NULL",
     ),
     (
-        "rejected captures on a version",
-        "SELECT count(*) FROM captures WHERE status NOT IN ('accepted', 'truncated') AND version_id IS NOT NULL",
+        "rejected or held-back captures on a version",
+        "SELECT count(*) FROM captures WHERE status != 'accepted' AND version_id IS NOT NULL",
     ),
     (
         "captures without their raw bytes",
