@@ -274,7 +274,8 @@ def test_ctrl_c_during_ingest_says_what_was_stored_keeps_it_and_exits_130(tmp_pa
     try:
         _wait_until_reading_stdin(run.pid)
         run.send_signal(signal.SIGINT)
-        out, err = run.communicate(timeout=60)
+        run.wait(timeout=60)  # stdin stays open: closing it now could end the read before the signal lands
+        out, err = run.communicate(timeout=10)
     finally:
         if run.poll() is None:
             run.kill()
