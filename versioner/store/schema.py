@@ -326,7 +326,7 @@ def _diff_stats(db: sqlite_utils.Database) -> None:
 
 def _paragraph_index(db: sqlite_utils.Database) -> None:
     """Search indexes each distinct paragraph (and headline) of an article once, not every version whole
-    (versioner/paragraphs.py); the texts stored so far are indexed here, with the headline each had."""
+    (versioner/store/search_index.py); the texts stored so far are indexed here, with the headline each had."""
     from versioner.store.search_index import (
         ParagraphIndex,  # imported here: it is the schema's only use of the index
     )
