@@ -270,6 +270,8 @@ def test_ctrl_c_during_ingest_says_what_was_stored_keeps_it_and_exits_130(tmp_pa
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
+        # A background job (`make test &`, some CI runners) inherits SIGINT ignored; Ctrl-C is the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         _wait_until_reading_stdin(run.pid)

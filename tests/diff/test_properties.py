@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 from versioner.diff.engine import diff_text, diff_versions, diff_words
 from versioner.diff.tokens import fast_backend, pure_backend
 
+# Symmetry and backend agreement hold for diffs that finish; a loaded machine must not cut one short.
+ROOMY = 10.0
+
 # Pieces that make texts share words, so diffs have something to align: German, CJK, Hebrew and
 # Arabic (right to left), emoji with joiners, combining marks, digits, punctuation and whitespace.
 PIECES = [
@@ -99,7 +102,8 @@ def test_identical_inputs_give_only_equal_pieces(text):
 @settings(max_examples=200, deadline=None)
 @given(texts | articles, texts | articles)
 def test_swapping_sides_swaps_insertions_and_deletions(old, new):
-    forward, backward = diff_versions(old, "", old, new, "", new), diff_versions(new, "", new, old, "", old)
+    forward = diff_versions(old, "", old, new, "", new, budget=ROOMY)
+    backward = diff_versions(new, "", new, old, "", old, budget=ROOMY)
     assert backward.title == tuple((SWAP[op], t) for op, t in runs_in_order(forward.title))
     assert runs(backward.ops) == [(op, b, a) if op == "~" else (op, a, b) for op, a, b in runs(forward.ops)]
 
@@ -130,4 +134,6 @@ def test_blocks_rebuild_each_sides_paragraphs(old, new):
 @settings(max_examples=150, deadline=None)
 @given(texts | articles, texts | articles)
 def test_both_backends_give_the_same_diff(old, new):
-    assert diff_text(old, new, backend=pure_backend) == diff_text(old, new, backend=fast_backend)
+    assert diff_text(old, new, backend=pure_backend, budget=ROOMY) == diff_text(
+        old, new, backend=fast_backend, budget=ROOMY
+    )
