@@ -65,44 +65,27 @@ def _damaged(err: sqlite3.Error) -> bool:
     return type(err) is sqlite3.DatabaseError
 
 
+def _saying_damage(method):
+    """The cursor method, with a damaged file's error said as a StorageError (see _said)."""
+
+    def wrapped(self, *args):
+        try:
+            return method(self, *args)
+        except sqlite3.DatabaseError as err:
+            raise _said(err) from None
+
+    return wrapped
+
+
 class _Cursor(sqlite3.Cursor):
     """A cursor whose reads say a damaged file as a StorageError, wherever in the store they happen."""
 
-    def execute(self, *args):
-        try:
-            return super().execute(*args)
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
-
-    def executemany(self, *args):
-        try:
-            return super().executemany(*args)
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
-
-    def fetchone(self):
-        try:
-            return super().fetchone()
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
-
-    def fetchmany(self, *args):
-        try:
-            return super().fetchmany(*args)
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
-
-    def fetchall(self):
-        try:
-            return super().fetchall()
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
-
-    def __next__(self):
-        try:
-            return super().__next__()
-        except sqlite3.DatabaseError as err:
-            raise _said(err) from None
+    execute = _saying_damage(sqlite3.Cursor.execute)
+    executemany = _saying_damage(sqlite3.Cursor.executemany)
+    fetchone = _saying_damage(sqlite3.Cursor.fetchone)
+    fetchmany = _saying_damage(sqlite3.Cursor.fetchmany)
+    fetchall = _saying_damage(sqlite3.Cursor.fetchall)
+    __next__ = _saying_damage(sqlite3.Cursor.__next__)
 
 
 class _Connection(sqlite3.Connection):
