@@ -165,6 +165,8 @@ def test_kill_9_during_ingest_leaves_a_sound_database_that_resumes(tmp_path):
         proc.wait()
         with sqlite3.connect(killed) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'captures'").fetchone():
+                continue  # killed before the schema was made (a slow start): an empty file, still sound
             orphans = conn.execute(
                 "SELECT count(*) FROM captures WHERE status = 'accepted' AND version_id IS NULL"
             ).fetchone()[0]
