@@ -1,0 +1,122 @@
+"""Sentence-level edit actions between two versions, in NewsEdits' vocabulary.
+
+NewsEdits (Spangher et al., NAACL 2022) describes a version pair by what happened to each sentence:
+an *addition* (only in the new version), a *deletion* (only in the old), an *edit* (a sentence matched
+to a different one), a *refactor* (a sentence that moved, word for word). Sentences left in place
+unchanged are no action. NewsEdits matches a sentence to its most similar counterpart above a
+threshold it tuned on annotated pairs; ours is the diff's paragraph threshold (versioner/diff/align.py):
+at least half of the words in order, 2·LCS / (words_old + words_new) ≥ 0.5, each sentence matched once.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+
+from versioner.diff.align import PAIR_THRESHOLD
+from versioner.diff.engine import BACKEND, SEP
+from versioner.diff.tokens import WORD, encode
+from versioner.insight.sentences import sentences
+
+# Past this many candidate pairs (unmatched old × unmatched new, a rewrite) no pair is looked for:
+# what is left is deleted and added, as the diff does past its budget.
+MAX_CANDIDATES = 250_000
+# diff-match-patch's time limit for one sequence diff; sentences are far too short to reach it.
+TIMEOUT = 5.0
+
+
+def sentence_list(text: str, language: str) -> list[str]:
+    """A version's sentences in reading order, paragraph after paragraph."""
+    return [s for p in (text.split(SEP) if text else []) for s in sentences(p, language)]
+
+
+def sentence_edits(old_text: str, new_text: str, language: str) -> list[dict]:
+    """{"action", "old", "new"} for each sentence added, deleted, edited or moved, in reading order."""
+    old, new = sentence_list(old_text, language), sentence_list(new_text, language)
+    left_old, left_new, anchor = _unchanged_in_place(old, new)
+    moved = _moved(old, new, left_old, left_new)
+    left_old = [o for o in left_old if o not in moved.values()]
+    left_new = [n for n in left_new if n not in moved]
+    edited = _edited(old, new, left_old, left_new)
+    edited_old = set(edited.values())
+    # Reading order: by place in the new version, a deletion just before what followed it.
+    keyed = [((n, 1, 0), _action("refactor", old[o], new[n])) for n, o in moved.items()]
+    keyed += [((n, 1, 0), _action("edit", old[o], new[n])) for n, o in edited.items()]
+    keyed += [((n, 1, 0), _action("addition", None, new[n])) for n in left_new if n not in edited]
+    keyed += [((anchor[o], 0, o), _action("deletion", old[o], None)) for o in left_old if o not in edited_old]
+    return [action for _, action in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def _action(action: str, old: str | None, new: str | None) -> dict:
+    return {"action": action, "old": old, "new": new}
+
+
+def _unchanged_in_place(
+    old: Sequence[str], new: Sequence[str]
+) -> tuple[list[int], list[int], dict[int, int]]:
+    """The sentences outside the longest in-order run of identical ones, and where each old one sat."""
+    coded = encode(old, new)
+    runs = BACKEND(*coded, TIMEOUT, False) if coded else [("-", len(old)), ("+", len(new))]
+    left_old: list[int] = []
+    left_new: list[int] = []
+    anchor: dict[int, int] = {}  # old sentence → the new position it would have had
+    i = j = 0
+    for op, length in runs:
+        if op == "-":
+            for o in range(i, i + length):
+                left_old.append(o)
+                anchor[o] = j
+            i += length
+        elif op == "+":
+            left_new.extend(range(j, j + length))
+            j += length
+        else:
+            i, j = i + length, j + length
+    return left_old, left_new, anchor
+
+
+def _moved(
+    old: Sequence[str], new: Sequence[str], left_old: list[int], left_new: list[int]
+) -> dict[int, int]:
+    """Sentences found word for word elsewhere: new index → old index, first come first matched."""
+    by_text: dict[str, list[int]] = {}
+    for o in left_old:
+        by_text.setdefault(old[o], []).append(o)
+    return {n: by_text[new[n]].pop(0) for n in left_new if by_text.get(new[n])}
+
+
+def _edited(
+    old: Sequence[str], new: Sequence[str], left_old: list[int], left_new: list[int]
+) -> dict[int, int]:
+    """Unmatched sentences paired with their most similar counterpart at or above the threshold."""
+    if not left_old or not left_new or len(left_old) * len(left_new) > MAX_CANDIDATES:
+        return {}
+    words = {("old", o): WORD.findall(old[o].lower()) for o in left_old}
+    words |= {("new", n): WORD.findall(new[n].lower()) for n in left_new}
+    bags = {key: Counter(ws) for key, ws in words.items()}
+    scored = []
+    for o in left_old:
+        a = words["old", o]
+        for n in left_new:
+            b = words["new", n]
+            total = len(a) + len(b)
+            # Words in common bound the common subsequence: most pairs stop here, cheaply.
+            if not total or 2 * (bags["old", o] & bags["new", n]).total() < PAIR_THRESHOLD * total:
+                continue
+            score = _similarity(a, b)
+            if score >= PAIR_THRESHOLD:
+                scored.append((-score, n, o))
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, n, o in sorted(scored):
+        if n not in pairs and o not in taken:
+            pairs[n] = o
+            taken.add(o)
+    return pairs
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    """2·LCS / total words, the LCS from diff-match-patch over one character per distinct word."""
+    coded = encode(a, b)
+    if coded is None:
+        return 0.0
+    kept = sum(length for op, length in BACKEND(*coded, TIMEOUT, False) if op == "=")
+    return 2 * kept / (len(a) + len(b))
