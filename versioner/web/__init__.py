@@ -47,13 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     filters.init_app(app)
 
-    from versioner.web import api, pages, upload
+    from versioner.web import api, memento, pages, upload
     from versioner.web import atom as feeds
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(memento.bp)
 
     app.before_request(_check_host)
     app.after_request(_security_headers)

@@ -13,6 +13,7 @@ from versioner.search_results import search as search_articles
 from versioner.store import VersionInfo
 from versioner.web import diff_display as diffs
 from versioner.web.db import get_store
+from versioner.web.memento import add_memento_headers
 from versioner.web.params import int_arg, page_arg, view_arg, whole_number
 
 bp = Blueprint("pages", __name__)
@@ -131,9 +132,10 @@ def version(ref: str, n: str):
         for c in store.captures(row["id"])
         if c["version"] == shown.n or (c["version"] is None and _during(c["fetched_at"], shown, following))
     ]
-    return render_template(
+    page = render_template(
         "version.html", article=row, version=shown, versions=versions, captures=captures, following=following
     )
+    return add_memento_headers(Response(page), row, versions, shown)
 
 
 def _during(moment: str, version: VersionInfo, following: VersionInfo | None) -> bool:
