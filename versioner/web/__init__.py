@@ -49,11 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from versioner.web import api, memento, pages, upload
     from versioner.web import atom as feeds
+    from versioner.web import blame as insight
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(upload.bp)
+    app.register_blueprint(insight.bp)
     app.register_blueprint(memento.bp)
 
     app.before_request(_check_host)

@@ -15,6 +15,7 @@ from versioner.web import diff_display as diffs
 from versioner.web.db import get_store
 from versioner.web.memento import add_memento_headers
 from versioner.web.params import int_arg, page_arg, view_arg, whole_number
+from versioner.web.timeline import timeline_chart
 
 bp = Blueprint("pages", __name__)
 
@@ -94,6 +95,7 @@ def article(ref: str):
         changes=changes,
         latest_change=diffs.Pair(row, *versions[-2:]) if len(versions) >= 2 else None,
         headlines=headline_history(versions),
+        timeline=timeline_chart(store, versions),
         current=store.with_text(versions[-1]) if versions else None,
         page=page,
         pages=pages,
