@@ -31,3 +31,7 @@ class FetchError(VersionerError):
 
 class PrivateAddress(BadURL):
     """A URL whose host resolves to an address versioner refuses to reach without --allow-private."""
+
+
+class DeliveryFailed(VersionerError):
+    """A notification did not reach its target (refused, timed out, an error answer): it is retried later."""

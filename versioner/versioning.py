@@ -18,6 +18,7 @@ from versioner.errors import BadURL
 from versioner.extract.html import extract
 from versioner.extract.normalize import normalise
 from versioner.extract.rejection import intrinsic_reason, is_truncated
+from versioner.notify.outbox import queue as queue_notifications
 from versioner.store import CaptureState, Store
 from versioner.times import now, plausible, to_iso
 from versioner.urls import canonical_url, site_of
@@ -89,6 +90,8 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             )
         n, revert_of = outcome.placed[capture_id]
         status = "new version" if outcome.versions_after > outcome.versions_before else "unchanged"
+        if status == "new version":  # the messages are queued in the unit that stores the version
+            queue_notifications(store, article_id, n, latest=outcome.versions_after)
         return IngestResult(capture.source, status, article_id, url, n, revert_of)
 
 

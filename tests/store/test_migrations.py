@@ -41,6 +41,7 @@ UNDO = {
         "ALTER TABLE tracked_urls DROP COLUMN allow_private",
         "ALTER TABLE feeds DROP COLUMN allow_private",
     ],
+    schema._notifications: ["DROP TABLE notifications", "DROP TABLE subscriptions"],
 }
 
 

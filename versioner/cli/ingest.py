@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.cli.notify import send_after_run
 from versioner.present import printable
 
 
@@ -33,6 +34,7 @@ def ingest(
         fetched_at=when,
         progress=not as_json and sys.stderr.isatty(),
     )
+    send_after_run(ctx)  # the run's new versions were committed with their messages: send them now
     if as_json:
         emit_json(summary.to_json())
     else:

@@ -6,6 +6,7 @@ import sys
 import click
 
 from versioner.cli.base import Context, cli, emit_json, pass_context
+from versioner.cli.notify import send_after_run
 from versioner.errors import VersionerError
 from versioner.present import printable
 from versioner.watch.schedule import DEFAULT_SCHEDULE
@@ -186,6 +187,7 @@ def poll(
             on_progress=_show_progress if progress else None,
             allow_private=allow_private,
         )
+    send_after_run(ctx)  # the poll's new versions were committed with their messages: send them now
     if progress:
         click.echo(err=True)
     if as_json:

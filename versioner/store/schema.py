@@ -358,6 +358,13 @@ def _private_hosts(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN allow_private INTEGER NOT NULL DEFAULT 0")
 
 
+def _notifications(db: sqlite_utils.Database) -> None:
+    """Subscriptions and the outbox of their messages (versioner/store/subscriptions.py)."""
+    from versioner.store.subscriptions import create_tables
+
+    create_tables(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -368,4 +375,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _paragraph_index,
     _engine_version_keys,
     _private_hosts,
+    _notifications,
 ]

@@ -18,6 +18,7 @@ from versioner.store.diff_cache import DiffCache
 from versioner.store.raw_captures import RawStore
 from versioner.store.schema import connect
 from versioner.store.search_index import ParagraphIndex
+from versioner.store.subscriptions import Subscriptions
 from versioner.store.texts import TextStore
 from versioner.store.texts import register as register_text_function
 from versioner.store.watchlist import Watchlist
@@ -97,6 +98,7 @@ class Store:
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
+        self.subscriptions = Subscriptions(self.db)
 
     def close(self) -> None:
         self.db.close()
