@@ -4,6 +4,7 @@ Every source (versioner/sources/: files and folders, stdin, WARC, HTTP fetches; 
 Captures, and versioner.versioning.ingest takes them one at a time.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message
@@ -29,6 +30,13 @@ class Capture:
     kind_hint: str | None = None  # "html" or "text" where the container says so (extension, Content-Type)
     http_status: int | None = None
     charset: str | None = None  # the charset the server declared (Content-Type), a hint for decoding
+    # The HTTP response headers, in order, where the source knew them (a fetch, a WARC record): the
+    # WARC export writes them back. None when unknown (files, stdin, a plain upload).
+    http_headers: tuple[tuple[str, str], ...] | None = None
+
+    def headers_json(self) -> str | None:
+        """The headers as the captures table keeps them: a JSON list of [name, value]."""
+        return None if self.http_headers is None else json.dumps([list(pair) for pair in self.http_headers])
 
 
 def check_not_future(fetched_at: datetime, at: datetime) -> datetime:

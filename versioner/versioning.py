@@ -67,6 +67,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             raw_hash=raw_hash,
             kind_hint=capture.kind_hint,
             http_status=capture.http_status,
+            http_headers=capture.headers_json(),
             status="rejected" if reason else "accepted",
             reason=reason,
             content_hash=article.content_hash,

@@ -81,6 +81,7 @@ class Fetched:
     charset: str | None
     etag: str | None
     last_modified: str | None
+    headers: tuple[tuple[str, str], ...] = ()  # the final answer's, as sent (names in their own case)
 
     @property
     def not_modified(self) -> bool:
@@ -103,6 +104,7 @@ class Fetched:
             kind_hint=self.kind_hint,
             http_status=self.status,
             charset=self.charset,
+            http_headers=self.headers or None,
         )
 
 
@@ -284,6 +286,9 @@ class Fetcher:
             charset=charset,
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
+            headers=tuple(
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers.raw
+            ),
         )
 
 

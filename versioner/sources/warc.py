@@ -1,9 +1,11 @@
 """WARC files (wget --warc-file, Browsertrix, any archiving crawler) → captures, one per HTML response.
 
 Each `response` record whose HTTP Content-Type is HTML or plain text becomes a capture with the record's
-target URI, WARC-Date and HTTP status; request, metadata, revisit and other records, and responses of
-other types (images, scripts), are skipped. A record that cannot be read is an error for that record
-only; a file that stops being WARC midway (truncated, corrupt gzip) ends with an error for the rest.
+target URI, WARC-Date, HTTP status and headers; so does each `resource` record of such a type (a file
+archived without HTTP, as `versioner export warc` writes snapshot files). Request, metadata, revisit
+and other records, and responses of other types (images, scripts), are skipped. A record that cannot
+be read is an error for that record only; a file that stops being WARC midway (truncated, corrupt
+gzip) ends with an error for the rest.
 """
 
 import zlib
@@ -76,19 +78,26 @@ def _damaged_after(stream: BinaryIO, offset: int) -> bool:
 
 
 def _capture(record) -> Capture | None:
-    if record.rec_type != "response" or record.http_headers is None:
+    if record.rec_type == "resource":
+        content_type = record.rec_headers.get_header("Content-Type")
+    elif record.rec_type == "response" and record.http_headers is not None:
+        content_type = record.http_headers.get_header("Content-Type")
+    else:
         return None
-    kind, charset = kind_and_charset(record.http_headers.get_header("Content-Type"))
+    kind, charset = kind_and_charset(content_type)
     if kind is None:
         return None
     url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
     date = record.rec_headers.get_header("WARC-Date")
     if not date:
         raise SnapshotError("the record has no WARC-Date")
-    try:
-        status = int(record.http_headers.get_statuscode())
-    except (TypeError, ValueError):
-        raise SnapshotError("the record's HTTP status line cannot be read") from None
+    status, headers = None, None
+    if record.rec_type == "response":
+        try:
+            status = int(record.http_headers.get_statuscode())
+        except (TypeError, ValueError):
+            raise SnapshotError("the record's HTTP status line cannot be read") from None
+        headers = tuple((str(name), str(value)) for name, value in record.http_headers.headers)
     raw = record.content_stream().read(MAX_SNAPSHOT_BYTES + 1)
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise SnapshotError(f"the record's body is over the {MAX_SNAPSHOT_BYTES // 2**20} MiB size cap")
@@ -100,4 +109,5 @@ def _capture(record) -> Capture | None:
         kind_hint=kind,
         http_status=status,
         charset=charset,
+        http_headers=headers,
     )

@@ -365,6 +365,12 @@ def _notifications(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _http_headers(db: sqlite_utils.Database) -> None:
+    """The HTTP response headers of a capture where its source knew them (a fetch, a WARC record), as a
+    JSON list of [name, value]: the WARC export writes them back (versioner/archive/warc_export.py)."""
+    db.execute("ALTER TABLE captures ADD COLUMN http_headers TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -376,4 +382,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _engine_version_keys,
     _private_hosts,
     _notifications,
+    _http_headers,
 ]

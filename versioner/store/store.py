@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from versioner.errors import NotInArchive, StorageError
+from versioner.store.capture_export import CaptureExport
 from versioner.store.diff_cache import DiffCache
 from versioner.store.raw_captures import RawStore
 from versioner.store.schema import connect
@@ -98,6 +99,7 @@ class Store:
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
+        self.capture_export = CaptureExport(self.db)
         self.subscriptions = Subscriptions(self.db)
 
     def close(self) -> None:
