@@ -68,8 +68,14 @@ def diff_json(article: dict, old: VersionInfo, new: VersionInfo, diff: dict) -> 
     return {"article": article["id"], "url": article["url"], "from": old.n, "to": new.n, **diff}
 
 
-def render_terminal(old: VersionInfo, new: VersionInfo, data: dict, color: bool) -> str:
-    """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal."""
+def render_terminal(
+    old: VersionInfo, new: VersionInfo, data: dict, color: bool, heading: str | None = None
+) -> str:
+    """A word diff for the terminal: [-removed-]{+added+}, coloured on a terminal.
+
+    The first line names the versions by number and date unless `heading` replaces them (a permalink's
+    text is kept for good, and numbers can shift).
+    """
 
     def piece(op: str, text: str) -> str:
         if color:  # on a terminal: no escape sequence of the page's reaches it
@@ -80,10 +86,8 @@ def render_terminal(old: VersionInfo, new: VersionInfo, data: dict, color: bool)
             return f"\x1b[{'31;9' if op == '-' else '32;4'}m{text}\x1b[0m"
         return f"[-{text}-]" if op == "-" else f"{{+{text}+}}"
 
-    lines = [
-        f"Version {old.n} ({old.first_seen}) → version {new.n} ({new.first_seen}): {data['stats']['summary']}",
-        "",
-    ]
+    heading = heading or f"Version {old.n} ({old.first_seen}) → version {new.n} ({new.first_seen})"
+    lines = [f"{heading}: {data['stats']['summary']}", ""]
     lines.append("".join(piece(op, text) for op, text in data["title"]))
     lines.append("")
     lines.append("".join(piece(op, text) for op, text in data["ops"]))

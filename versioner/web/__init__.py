@@ -12,7 +12,7 @@ from flask import Flask, Response, abort, current_app, jsonify, render_template,
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
 from versioner.errors import NotInArchive, StorageError, VersionerError
-from versioner.web import db, filters
+from versioner.web import compression, db, filters, immutable
 
 # No inline script or style anywhere: one stylesheet and one script, both from /static/.
 CONTENT_SECURITY_POLICY = (
@@ -46,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     filters.init_app(app)
+    compression.init_app(app)
+    immutable.init_app(app)
 
     from versioner.web import api, memento, pages, upload
     from versioner.web import atom as feeds

@@ -12,6 +12,8 @@ from versioner.search_results import MAX_QUERY
 from versioner.search_results import search as search_articles
 from versioner.store import VersionInfo
 from versioner.web import diff_display as diffs
+from versioner.web import immutable
+from versioner.web.compression import client_has
 from versioner.web.db import get_store
 from versioner.web.memento import add_memento_headers
 from versioner.web.params import int_arg, page_arg, view_arg, whole_number
@@ -21,7 +23,7 @@ bp = Blueprint("pages", __name__)
 
 PER_PAGE = 20
 VERSIONS_PER_PAGE = 50  # a live page polled for weeks has hundreds
-IMMUTABLE = "public, max-age=31536000, immutable"
+IMMUTABLE = immutable.MAX_AGE
 # Permalink: two text-hash prefixes (hex); two version numbers are accepted and redirected.
 DIFF_SPEC = re.compile(
     r"^(?P<old>[0-9a-f]{12,64}|\d{1,9})\.\.(?P<new>[0-9a-f]{12,64}|\d{1,9})(?P<txt>\.txt)?$"
@@ -156,7 +158,16 @@ def diff(ref: str):
 
 @bp.get("/articles/<ref>/diff/<spec>")
 def diff_permalink(ref: str, spec: str):
-    """The permalink: both sides named by text hash, so its content never changes."""
+    """The permalink: both sides named by text hash, so its content never changes.
+
+    So it is rendered once and kept (versioner/web/immutable.py): later requests are answered from
+    memory before the database is opened.
+    """
+    view = "" if spec.endswith(".txt") else view_arg()
+    cache_key = immutable.key(diffs.RENDER_VERSION, request.path, view)
+    kept = immutable.cache().get(cache_key)
+    if kept is not None:
+        return immutable.respond(cache_key, kept)
     store = get_store()
     row = article_or_404(ref)
     match = DIFF_SPEC.match(spec)
@@ -170,9 +181,9 @@ def diff_permalink(ref: str, spec: str):
     if len(old) < 12 or len(new) < 12:
         raise BadRequest("a diff permalink names both sides by text hash, or both by version number")
     pair = diffs.pair_by_hash(store, row, old, new)
-    if match["txt"]:
-        return _plain_text(pair)
-    return _diff_response(pair, view_arg(), cache_control=IMMUTABLE)
+    kept = _plain_text(pair) if match["txt"] else _permanent_page(pair, view)
+    immutable.cache().put(cache_key, kept)
+    return immutable.respond(cache_key, kept)
 
 
 def _diff_response(pair: diffs.Pair, view: str, cache_control: str) -> Response:
@@ -182,36 +193,44 @@ def _diff_response(pair: diffs.Pair, view: str, cache_control: str) -> Response:
     are in the ETag too: a new or backfilled version changes them, never the diff itself.
     """
     etag = f"{pair.etag}-{view}-{pair.old.n}.{pair.new.n}.{pair.article['version_count']}"
-    if request.if_none_match.contains(etag):
+    if client_has(etag):
         response = Response(status=304)
     else:
-        data = diffs.load_diff(get_store(), pair)
-        versions = get_store().versions(pair.article["id"])
-        response = Response(
-            render_template(
-                "diff.html",
-                article=pair.article,
-                pair=pair,
-                data=data,
-                blocks=diffs.display_blocks(data),
-                versions=versions,
-                view=view,
-                title_changed=diffs.has_change(data["title"]),
-                byline_changed=diffs.has_change(data["byline"]),
-            )
-        )
+        response = Response(_render_diff(pair, view, versions=get_store().versions(pair.article["id"])))
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache_control
     return response
 
 
-def _plain_text(pair: diffs.Pair) -> Response:
+def _render_diff(pair: diffs.Pair, view: str, versions: list[VersionInfo] | None) -> str:
+    """The diff page; without `versions`, the permanent page, which shows nothing a new capture changes."""
     data = diffs.load_diff(get_store(), pair)
-    text = render_terminal(pair.old, pair.new, data, color=False)
-    response = Response(text + "\n", mimetype="text/plain")
-    response.set_etag(f"{pair.etag}-txt")
-    response.headers["Cache-Control"] = IMMUTABLE
-    return response.make_conditional(request)
+    return render_template(
+        "diff.html",
+        article=pair.article,
+        pair=pair,
+        data=data,
+        blocks=diffs.display_blocks(data),
+        versions=versions or [],
+        permanent=versions is None,
+        view=view,
+        title_changed=diffs.has_change(data["title"]),
+        byline_changed=diffs.has_change(data["byline"]),
+    )
+
+
+def _permanent_page(pair: diffs.Pair, view: str) -> immutable.Rendered:
+    body = _render_diff(pair, view, versions=None).encode()
+    return immutable.Rendered(immutable.etag(pair.etag, view), "text/html", {immutable.IDENTITY: body})
+
+
+def _plain_text(pair: diffs.Pair) -> immutable.Rendered:
+    """The word diff as text, headed by the two text hashes (version numbers can shift)."""
+    data = diffs.load_diff(get_store(), pair)
+    heading = f"Text {pair.old.text_hash[:12]} → text {pair.new.text_hash[:12]}"
+    text = render_terminal(pair.old, pair.new, data, color=False, heading=heading)
+    body = (text + "\n").encode()
+    return immutable.Rendered(immutable.etag(pair.etag, "txt"), "text/plain", {immutable.IDENTITY: body})
 
 
 @bp.get("/captures/<capture_id>/raw")
