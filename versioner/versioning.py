@@ -12,7 +12,7 @@ computes the diffs a change of versions made (versioner/changes.py), so no reade
 from dataclasses import dataclass
 from itertools import groupby
 
-from versioner import changes
+from versioner import changes, signals
 from versioner.capture import Capture
 from versioner.errors import BadURL
 from versioner.extract.html import extract
@@ -76,6 +76,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             published=_iso_or_none(article.published),
             updated=_iso_or_none(article.updated),
             words=article.words,
+            **signals.capture_columns(article),
         )
         if reason:
             store.refresh_article(article_id)
@@ -130,6 +131,7 @@ def _reconcile(store: Store, article_id: int) -> _Outcome:
             "last_seen": run[-1].fetched_at,
             "capture_count": len(run),
             "revert_of": last_n_of_hash.get(first.content_hash),
+            **signals.version_fields(runs[index - 1][-1] if index else None, first),
         }
         last_n_of_hash[first.content_hash] = index + 1
         if index < len(existing):

@@ -42,6 +42,9 @@ UNDO = {
         "ALTER TABLE feeds DROP COLUMN allow_private",
     ],
     schema._notifications: ["DROP TABLE notifications", "DROP TABLE subscriptions"],
+    schema._watchdog_signals: [
+        f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}" for table, column in schema.WATCHDOG_COLUMNS
+    ],
 }
 
 

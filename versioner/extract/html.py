@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from versioner.errors import SnapshotError
 from versioner.extract.budget import MAX_PARAGRAPHS, scan
 from versioner.extract.decode import decode
+from versioner.extract.notices import structured_correction
 
 # a comment's body cannot hold "-->": with a lazy `.*?` instead, a row of comments before a non-HTML
 # start backtracks through every way of joining them (30 comments took minutes)
@@ -66,6 +67,7 @@ class Extracted:
     updated: datetime | None
     paragraphs: tuple[str, ...]
     rejection: str | None = None  # why this snapshot was not read as an article (over the extraction budget)
+    correction: str | None = None  # a schema.org correction the page declares (extract/notices.py)
 
 
 def extract(raw: bytes, kind_hint: str | None = None, declared_charset: str | None = None) -> Extracted:
@@ -121,6 +123,7 @@ def extract_html(html: str) -> Extracted:
         published=published or _parse_date(doc.date),
         updated=updated,
         paragraphs=tuple(paragraphs),
+        correction=structured_correction(html),
     )
 
 

@@ -76,6 +76,7 @@ class Article:
     updated: datetime | None
     paragraphs: tuple[str, ...]
     rejection: str | None = None  # why the snapshot was not read as an article: Extracted.rejection
+    correction: str | None = None  # Extracted.correction
 
     @cached_property
     def text(self) -> str:
@@ -135,6 +136,7 @@ def normalise(extracted: Extracted, site: str = "") -> Article:
         updated=_later(extracted.updated or found.updated, extracted.published or found.published),
         paragraphs=tuple(paragraphs),
         rejection=extracted.rejection,
+        correction=extracted.correction,
     )
 
 

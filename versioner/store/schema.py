@@ -365,6 +365,23 @@ def _notifications(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _watchdog_signals(db: sqlite_utils.Database) -> None:
+    """Notices and stealth edits (versioner/signals.py): each capture's notices (JSON list of [kind,
+    text]), substance hash and live-blog entry count; each version's new notice and stealth flag."""
+    for table, column in WATCHDOG_COLUMNS:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+WATCHDOG_COLUMNS = (
+    ("captures", "notices TEXT"),
+    ("captures", "substance_hash TEXT"),
+    ("captures", "live_entries INTEGER"),
+    ("versions", "notice_kind TEXT"),
+    ("versions", "notice_text TEXT"),
+    ("versions", "stealth INTEGER NOT NULL DEFAULT 0"),
+)
+
+
 def _http_headers(db: sqlite_utils.Database) -> None:
     """The HTTP response headers of a capture where its source knew them (a fetch, a WARC record), as a
     JSON list of [name, value]: the WARC export writes them back (versioner/archive/warc_export.py)."""
@@ -382,5 +399,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _engine_version_keys,
     _private_hosts,
     _notifications,
+    _watchdog_signals,
     _http_headers,
 ]

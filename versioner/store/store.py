@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -44,13 +44,16 @@ class VersionInfo:
     last_seen: str
     capture_count: int
     revert_of: int | None
+    notice_kind: str | None = None  # the watchdog signals of its change (versioner/signals.py)
+    notice_text: str | None = None
+    stealth: int = 0
 
 
 @dataclass(frozen=True)
 class Version(VersionInfo):
     """One version with its text (paragraphs joined by blank lines)."""
 
-    text: str
+    text: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class CaptureState:
     byline: str
     published: str | None
     updated: str | None
+    notices: str | None = None  # the watchdog signals of its page (versioner/signals.py)
+    substance_hash: str | None = None
+    live_entries: int | None = None
 
 
 def _storage_error(err: BaseException) -> BaseException:
@@ -289,7 +295,8 @@ class Store:
         """Captures whose content may make a version, in the order the versioning rule reads them."""
         rows = self.db.execute(
             """
-            SELECT id, fetched_at, content_hash, words, status, version_id, title, byline, published, updated
+            SELECT id, fetched_at, content_hash, words, status, version_id, title, byline, published, updated,
+                   notices, substance_hash, live_entries
             FROM captures WHERE article_id = ? AND status IN ('accepted', 'truncated')
             ORDER BY fetched_at, content_hash, id
             """,
@@ -405,5 +412,5 @@ def _listed(site: str | None) -> tuple[str, list]:
 
 VERSION_COLUMNS = (
     "id, article_id, n, title, byline, text_hash, words, published, updated, "
-    "first_seen, last_seen, capture_count, revert_of"
+    "first_seen, last_seen, capture_count, revert_of, notice_kind, notice_text, stealth"
 )
