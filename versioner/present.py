@@ -2,6 +2,7 @@
 
 import re
 
+from versioner.signals import notice_of
 from versioner.store import Store, Version, VersionInfo
 
 UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -54,6 +55,8 @@ def version_summary(version: Version) -> dict:
         "last_seen": version.last_seen,
         "captures": version.capture_count,
         "revert_of": version.revert_of,
+        "notice": notice_of(version.notice_kind, version.notice_text),
+        "stealth": bool(version.stealth),
     }
 
 
