@@ -94,12 +94,15 @@ def _edited(
     bags = {key: Counter(ws) for key, ws in words.items()}
     scored = []
     for o in left_old:
-        a = words["old", o]
+        a, a_bag = words["old", o], bags["old", o]
         for n in left_new:
-            b = words["new", n]
-            total = len(a) + len(b)
-            # Words in common bound the common subsequence: most pairs stop here, cheaply.
-            if not total or 2 * (bags["old", o] & bags["new", n]).total() < PAIR_THRESHOLD * total:
+            b, b_bag = words["new", n], bags["new", n]
+            need = PAIR_THRESHOLD * (len(a) + len(b))
+            # The shorter side and the words in common bound the common subsequence: most pairs
+            # stop at one of these two, cheaply.
+            if not need or 2 * min(len(a), len(b)) < need:
+                continue
+            if 2 * sum(min(a_bag[w], b_bag[w]) for w in a_bag.keys() & b_bag.keys()) < need:
                 continue
             score = _similarity(a, b)
             if score >= PAIR_THRESHOLD:

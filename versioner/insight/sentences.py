@@ -23,10 +23,14 @@ FUNCTION_WORDS = {
 DEFAULT_LANGUAGE = "en"
 _WORDS = {lang: set(words.split()) for lang, words in FUNCTION_WORDS.items()}
 _WORD = re.compile(r"\w+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 # pysbd lacks some citation abbreviations of statutes ("Abs. 1", "Nr. 2", "Art. 3"): a sentence that
 # ends in a short capitalised word and a full stop, followed by one that starts with a number, is one.
 _CITATION_END = re.compile(r"(?:^|\s)[A-ZÄÖÜ][a-zäöü]{0,3}\.$")
 _STARTS_WITH_NUMBER = re.compile(r"^\d")
+# Where a sentence could end inside a paragraph: without one, the paragraph is one sentence and
+# pysbd (a few milliseconds a paragraph) need not be asked.
+_INNER_END = re.compile(r"[.!?…:;][\"'»«“”„’)\]]*\s")
 SPLIT_CACHE = 8192  # paragraphs, most of which recur from one version to the next
 
 
@@ -40,13 +44,22 @@ def guess_language(text: str) -> str:
 
 @lru_cache(maxsize=SPLIT_CACHE)
 def sentences(paragraph: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
-    """The sentences of one paragraph, stripped, in order; together they hold all its words."""
-    pieces = [piece.strip() for piece in _segmenter(language).segment(paragraph)]
+    """The sentences of one paragraph in order; together they hold all its words.
+
+    A line break inside a paragraph is read as a space: statutes and wiki text are wrapped at a
+    width, so their lines are not sentences (pysbd would end one at every line break).
+    """
+    flat = " ".join(paragraph.split())
+    if not _INNER_END.search(flat):
+        return (flat,) if flat else ()
+    pieces = [piece.strip() for piece in _segmenter(language).segment(flat)]
     out: list[str] = []
     for piece in pieces:
         if not piece:
             continue
-        if out and _CITATION_END.search(out[-1]) and _STARTS_WITH_NUMBER.match(piece):
+        if out and not _LETTER_OR_DIGIT.search(piece):  # a closing mark split off ("_"): the sentence's end
+            out[-1] = f"{out[-1]}{piece}"
+        elif out and _CITATION_END.search(out[-1]) and _STARTS_WITH_NUMBER.match(piece):
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)
