@@ -30,7 +30,7 @@ def timegate(url: str):
     given = request.headers.get("Accept-Datetime")
     chosen = in_force(versions, parse_accept_datetime(given) if given is not None else None)
     response = redirect(_memento_url(article, chosen), code=302)
-    response.headers["Vary"] = "accept-datetime"
+    response.vary.add("accept-datetime")
     links = [
         Link(article["url"], "original"),
         Link(_route(TIMEMAP_LINK, article["url"]), "timemap", (("type", LINK_FORMAT),)),
