@@ -38,9 +38,14 @@ def article_summary(row: dict) -> dict:
 
 
 def article_summaries(store: Store, rows: list[dict]) -> list[dict]:
-    """article_summary of each row, with `next_check`: when poll checks it next (None: not tracked, or over)."""
+    """article_summary of each row, with `next_check`: when poll checks it next (None: not tracked, or over),
+    and `aliases`: the article's other URLs."""
     checks = store.watchlist.next_checks([row["id"] for row in rows])
-    return [{**article_summary(row), "next_check": checks.get(row["id"])} for row in rows]
+    aliases = store.aliases.of_articles([row["id"] for row in rows])
+    return [
+        {**article_summary(row), "next_check": checks.get(row["id"]), "aliases": aliases.get(row["id"], [])}
+        for row in rows
+    ]
 
 
 def version_summary(version: Version) -> dict:

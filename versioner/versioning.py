@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from versioner import changes, signals
+from versioner.aliases import article_for, remember_url
 from versioner.capture import Capture
 from versioner.errors import BadURL
 from versioner.extract.html import extract
@@ -55,7 +56,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
     reason = intrinsic_reason(article, capture.http_status)
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
-        article_id = store.article_id_for_url(url) or store.create_article(url, site, fetched_at)
+        article_id = article_for(store, url, capture, fetched_at)
         raw_hash = store.raw_captures.put(capture.raw, article_id)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)
@@ -78,6 +79,7 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             words=article.words,
             **signals.capture_columns(article),
         )
+        remember_url(store, capture_id, article_id, url)
         if reason:
             store.refresh_article(article_id)
             return IngestResult(capture.source, "rejected", article_id, url, reason=reason)

@@ -45,6 +45,13 @@ UNDO = {
     schema._watchdog_signals: [
         f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}" for table, column in schema.WATCHDOG_COLUMNS
     ],
+    schema._aliases: [
+        "DROP INDEX articles_by_first_seen",
+        "DROP INDEX articles_by_site_story_id",
+        "ALTER TABLE articles DROP COLUMN story_id",
+        "DROP TABLE capture_urls",
+        "DROP TABLE aliases",
+    ],
 }
 
 

@@ -12,6 +12,7 @@ import re
 from versioner.notify.matching import Change
 from versioner.store import VersionInfo
 
+HASH_PREFIX = 12  # hex digits of a text hash in a permalink, as the web's diff pages read them
 MAX_SENTENCES = 12  # changed sentences quoted in a message; the diff link has the rest
 MAX_SENTENCE_CHARS = 400
 NO_BASE_URL = "no public base URL is set (VERSIONER_BASE_URL or --base-url): the diff link is a path only"
@@ -22,8 +23,6 @@ def describe(
     article: dict, old: VersionInfo, new: VersionInfo, diff: dict, backfill: bool
 ) -> tuple[Change, dict]:
     """The change as the filters see it, and the message that tells it."""
-    from versioner.web.diff_display import permalink  # the web's own permalink, so the link always resolves
-
     stats = diff["stats"]
     added = [text for op, text in diff["title"] + diff["ops"] if op == "+"]
     removed = [text for op, text in diff["title"] + diff["ops"] if op == "-"]
@@ -51,10 +50,17 @@ def describe(
         "kind": stats["kind"],
         "summary": stats["summary"],
         "backfill": backfill,
-        "diff_path": permalink(article["id"], old, new),
+        "diff_path": diff_path(article["id"], old, new),
         "sentences": changed_sentences(diff["blocks"]),
     }
     return change, message
+
+
+def diff_path(article_id: int, old: VersionInfo, new: VersionInfo) -> str:
+    """The web UI's diff permalink (versioner/web/diff_display.py): both sides named by a text-hash prefix,
+    so the link stays right when a backfill renumbers versions. Built here, not imported, so that ingest
+    never loads the web app; tests/notify/test_web_api.py follows one to the page it names."""
+    return f"/articles/{article_id}/diff/{old.text_hash[:HASH_PREFIX]}..{new.text_hash[:HASH_PREFIX]}"
 
 
 def changed_sentences(blocks: list[dict]) -> list[dict]:

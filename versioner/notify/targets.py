@@ -18,7 +18,17 @@ SECRET_PARAMS = ("token", "key", "secret", "password", "pass", "auth", "sig", "s
 
 
 def is_webhook(target: str) -> bool:
-    return urlsplit(target).scheme.lower() in WEBHOOK_SCHEMES
+    return target.partition(":")[0].strip().lower() in WEBHOOK_SCHEMES
+
+
+def _parts(target: str):
+    """The URL's parts, its port read; BadURL for one that cannot be read (an open bracket, port 99999)."""
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018  (reading it is the check)
+    except ValueError as err:
+        raise BadURL(f"the target URL cannot be read: {err}") from None
+    return parts
 
 
 def check_target(target: str, allow_private: bool) -> None:
@@ -26,7 +36,7 @@ def check_target(target: str, allow_private: bool) -> None:
     host may not be reached; a host that cannot be resolved now is allowed (it may be later)."""
     target = target.strip()
     if is_webhook(target):
-        parts = urlsplit(target)
+        parts = _parts(target)
         if not parts.hostname:
             raise BadURL(f"the webhook URL {redact(target)!r} has no host")
     elif _apprise_plugin(target) is None:
@@ -40,7 +50,9 @@ def check_target(target: str, allow_private: bool) -> None:
         if "metadata" in str(err):
             raise
         said = str(err).split(" (")[0]  # fetching's hint names track and feeds; this one names notify add
-        raise PrivateAddress(f"{said} (add the subscription with --allow-private to send to it)") from None
+        raise PrivateAddress(
+            f"{said} (add the subscription with --allow-private, or allow_private in the API, to send to it)"
+        ) from None
 
 
 def check_address(target: str, allow_private: bool, unresolved_ok: bool = False) -> list[str]:
@@ -62,7 +74,7 @@ def network_host(target: str) -> tuple[str, int]:
     """The host a delivery connects to and its port; ("", 0) for a service Apprise reaches at a fixed
     host (Slack, Telegram, Discord: their URLs hold tokens where a host would be)."""
     if is_webhook(target):
-        parts = urlsplit(target)
+        parts = _parts(target)
         return parts.hostname or "", parts.port or (443 if parts.scheme.lower() == "https" else 80)
     plugin = _apprise_plugin(target)
     if plugin is None:
@@ -80,8 +92,11 @@ def redact(target: str) -> str:
         plugin = _apprise_plugin(target)
         if plugin is not None:
             return plugin.url(privacy=True)
-        return urlsplit(target).scheme + "://…"
-    parts = urlsplit(target)
+        return target.partition(":")[0][:20] + "://…"
+    try:
+        parts = _parts(target)
+    except BadURL:
+        return target.partition(":")[0] + "://…"
     netloc = parts.hostname or ""
     if parts.port:
         netloc += f":{parts.port}"

@@ -105,6 +105,7 @@ class Fetched:
             http_status=self.status,
             charset=self.charset,
             http_headers=self.headers or None,
+            requested_url=self.url,
         )
 
 

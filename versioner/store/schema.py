@@ -388,6 +388,14 @@ def _http_headers(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE captures ADD COLUMN http_headers TEXT")
 
 
+def _aliases(db: sqlite_utils.Database) -> None:
+    """One story under several URLs: aliases, each capture's URL where it was an alias, and the story id
+    of every article's URL (versioner/store/aliases.py)."""
+    from versioner.store.aliases import create_tables
+
+    create_tables(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -401,4 +409,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _notifications,
     _watchdog_signals,
     _http_headers,
+    _aliases,
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from versioner.errors import NotInArchive, StorageError
+from versioner.store.aliases import Aliases
 from versioner.store.capture_export import CaptureExport
 from versioner.store.diff_cache import DiffCache
 from versioner.store.raw_captures import RawStore
@@ -105,6 +106,7 @@ class Store:
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
+        self.aliases = Aliases(self.db)
         self.capture_export = CaptureExport(self.db)
         self.subscriptions = Subscriptions(self.db)
 
@@ -207,7 +209,8 @@ class Store:
     # --- articles -------------------------------------------------------------------------------
 
     def article_id_for_url(self, url: str) -> int | None:
-        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+        """The one lookup by URL: an alias names its article (versioner/store/aliases.py)."""
+        row = self.db.execute(f"SELECT {ID_FOR_URL}", {"url": url}).fetchone()
         return row[0] if row else None
 
     def create_article(self, url: str, site: str, seen: str) -> int:
@@ -221,12 +224,13 @@ class Store:
         """An article by id or URL; NotInArchive otherwise."""
         ref = str(ref).strip()
         column = "id" if ref.isdigit() else "url"
-        rows = list(self.db.query(f"SELECT * FROM articles WHERE {column} = ?", [ref]))
+        where = "id = :url" if column == "id" else f"id = ({ID_FOR_URL})"
+        rows = list(self.db.query(f"SELECT * FROM articles WHERE {where}", {"url": ref}))
         if not rows and column == "url":
             from versioner.urls import canonical_url  # a user may paste the link with tracking parameters
 
             try:
-                rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [canonical_url(ref)]))
+                rows = list(self.db.query(f"SELECT * FROM articles WHERE {where}", {"url": canonical_url(ref)}))
             except Exception:
                 rows = []
         if not rows:
@@ -262,8 +266,8 @@ class Store:
         self.db.execute(
             """
             UPDATE articles SET
-                first_seen = (SELECT min(fetched_at) FROM captures WHERE article_id = :id),
-                last_seen = (SELECT max(fetched_at) FROM captures WHERE article_id = :id),
+                first_seen = coalesce((SELECT min(fetched_at) FROM captures WHERE article_id = :id), first_seen),
+                last_seen = coalesce((SELECT max(fetched_at) FROM captures WHERE article_id = :id), last_seen),
                 capture_count = (SELECT count(*) FROM captures WHERE article_id = :id),
                 version_count = (SELECT count(*) FROM versions WHERE article_id = :id),
                 title = coalesce((SELECT title FROM versions WHERE article_id = :id ORDER BY n DESC LIMIT 1), title),
@@ -410,6 +414,10 @@ def _listed(site: str | None) -> tuple[str, list]:
     return "WHERE last_changed IS NOT NULL", []
 
 
+# An alias names the article it was merged into, before the merged article's own row.
+ID_FOR_URL = (
+    "coalesce((SELECT article_id FROM aliases WHERE url = :url), (SELECT id FROM articles WHERE url = :url))"
+)
 VERSION_COLUMNS = (
     "id, article_id, n, title, byline, text_hash, words, published, updated, "
     "first_seen, last_seen, capture_count, revert_of, notice_kind, notice_text, stealth"

@@ -57,6 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(upload.bp)
+    from versioner.web import subscriptions  # after upload: it shares the upload API's token and limits
+
+    app.register_blueprint(subscriptions.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(memento.bp)
 

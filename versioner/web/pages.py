@@ -101,6 +101,7 @@ def article(ref: str):
         current=store.with_text(versions[-1]) if versions else None,
         page=page,
         pages=pages,
+        aliases=store.aliases.of_articles([row["id"]])[row["id"]],
     )
 
 

@@ -92,6 +92,10 @@ def post_capture():
         abort(422, str(err))
     except VersionerError as err:  # the database refused the write
         abort(503, str(err))
+    if result.status == "new version":  # committed with its messages: sent from a thread, never awaited
+        from versioner.web.subscriptions import send_soon
+
+        send_soon(current_app)
     return jsonify(
         {
             "article": result.article_id,
