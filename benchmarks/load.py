@@ -9,6 +9,7 @@ followed, so each request is timed alone), while a second process ingests every 
 ../shared/corpus (or VERSIONER_CORPUS). Prints the machine, requests per second, p50/p99 latency overall
 and per kind of page, the error count (any answer but 200/302, any connection failure) and captures
 ingested per second. Traffic goes to loopback only. Errors must be zero: the exit status is 1 otherwise.
+The wrk comparison of a diff page with a static file is benchmarks/read_path.py.
 """
 
 import argparse
@@ -27,6 +28,8 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,34 +74,16 @@ def machine() -> str:
 
 def run(tmp: Path, clients: int, seconds: float) -> dict:
     db = tmp / "load.db"
-    subprocess.run(
-        [*VERSIONER, "--db", str(db), "ingest", str(ROOT / "snapshots")],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    port = _free_port()
+    ingest_folder(db, ROOT / "snapshots")
     server_log = tmp / "server.log"
-    with server_log.open("wb") as log:
-        server = subprocess.Popen(
-            [*VERSIONER, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    ingest = Ingest(db, _corpus_folder(tmp / "corpus"))
-    try:
-        _wait_for(base)
+    ingest = Ingest(db, corpus_folder(tmp / "corpus"))
+    with serving(db, server_log) as base:
         paths = _paths(base)
         started = time.monotonic()
         ingest.start()
         samples = _hammer(base, paths, clients, seconds)
         elapsed = time.monotonic() - started
         ingest.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     errors = [s for s in samples if not s.ok]
     if errors:
         print("errors:", dict(Counter(s.outcome for s in errors)), file=sys.stderr)
@@ -119,6 +104,32 @@ def run(tmp: Path, clients: int, seconds: float) -> dict:
     figures["errors"] = len(errors)
     figures.update(ingest.figures())
     return figures
+
+
+def ingest_folder(db: Path, folder: Path) -> None:
+    subprocess.run(
+        [*VERSIONER, "--db", str(db), "ingest", str(folder)], check=True, cwd=ROOT, capture_output=True
+    )
+
+
+@contextmanager
+def serving(db: Path, log_path: Path) -> Iterator[str]:
+    """`versioner serve` on a free port of 127.0.0.1, its base URL while it runs."""
+    port = _free_port()
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [*VERSIONER, "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 class Sample:
@@ -226,7 +237,7 @@ def _percentile(samples: list[Sample], percent: int) -> float | None:
     return round(ordered[max(0, math.ceil(len(ordered) * percent / 100) - 1)] * 1000, 1)
 
 
-def _corpus_folder(folder: Path) -> Path | None:
+def corpus_folder(folder: Path) -> Path | None:
     """Every corpus series (laws, front pages, terms of service, ...) as a snapshot folder with sidecars."""
     series = sorted(meta.parent for meta in CORPUS.glob("*/*/meta.json"))
     if not series:

@@ -6,7 +6,8 @@ Rows: storage of version history against a `git gc --aggressive` pack of the sam
 bound general-purpose compression sets (one solid xz archive of the same texts); the time to read any
 version; raw-capture deduplication; ingest throughput of plain-text snapshots, and whether it holds as
 the archive grows to thousands of articles; ingest of HTML against extraction alone; diff time against
-difflib (benchmarks/diff_bench.py); the reading path of an article with 500 versions. Nothing is
+difflib (benchmarks/diff_bench.py); the reading path of an article with 500 versions; diff permalinks
+against a static file of the same server under wrk (benchmarks/read_path.py). Nothing is
 hard-coded: every figure is measured here. Series come from ../shared/corpus (or VERSIONER_CORPUS); rows
 that need it say so when it is absent. --quick runs a subset in well under a minute, for CI smoke runs.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from diff_bench import corpus_dir, figures  # noqa: E402
+from read_path import wrk_rows  # noqa: E402
 
 from versioner.capture import Capture  # noqa: E402
 from versioner.extract.html import extract  # noqa: E402
@@ -54,6 +56,7 @@ def main() -> int:
             html_ingest,
             diffs,
             reading_path,
+            read_path,
         ):
             rows += measure(corpus, work, args.quick)
     print_table(rows)
@@ -325,6 +328,11 @@ def reading_path(corpus: Path, work: Path, quick: bool) -> list[tuple]:
         )
         for name, ms in timings.items()
     ]
+
+
+def read_path(corpus: Path, work: Path, quick: bool) -> list[tuple]:
+    """Diff permalinks against a static file of the same server under wrk (benchmarks/read_path.py)."""
+    return wrk_rows(quick)
 
 
 def _extraction_and_ingest_seconds(captures: list[Capture], db: Path) -> tuple[float, float]:
