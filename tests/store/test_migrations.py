@@ -52,8 +52,6 @@ UNDO = {
         "DROP TABLE capture_urls",
         "DROP TABLE aliases",
     ],
-    schema._visible_lines: ["DROP TABLE visible_lines"],
-    schema._site_stats: ["DROP VIEW site_stats", "DROP TABLE site_totals", "DROP TABLE article_stats"],
 }
 
 

@@ -388,14 +388,6 @@ def _http_headers(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE captures ADD COLUMN http_headers TEXT")
 
 
-def _visible_lines(db: sqlite_utils.Database) -> None:
-    """Each capture's fingerprint of its page's visible lines, for the extraction-drift guard
-    (versioner/store/visible_lines.py); captures stored before have none until `versioner reextract`."""
-    from versioner.store.visible_lines import create_table
-
-    create_table(db)
-
-
 def _aliases(db: sqlite_utils.Database) -> None:
     """One story under several URLs: aliases, each capture's URL where it was an alias, and the story id
     of every article's URL (versioner/store/aliases.py)."""
@@ -418,5 +410,4 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _watchdog_signals,
     _http_headers,
     _aliases,
-    _visible_lines,
 ]

@@ -23,7 +23,6 @@ from versioner.store.search_index import ParagraphIndex
 from versioner.store.subscriptions import Subscriptions
 from versioner.store.texts import TextStore
 from versioner.store.texts import register as register_text_function
-from versioner.store.visible_lines import VisibleLines
 from versioner.store.watchlist import Watchlist
 
 BATCH_SECONDS = 0.5
@@ -75,7 +74,6 @@ class CaptureState:
     notices: str | None = None  # the watchdog signals of its page (versioner/signals.py)
     substance_hash: str | None = None
     live_entries: int | None = None
-    reason: str | None = None  # why the rule placed or held it as it did (a drift, a truncation)
 
 
 def _storage_error(err: BaseException) -> BaseException:
@@ -108,7 +106,6 @@ class Store:
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
-        self.visible_lines = VisibleLines(self.db)
         self.aliases = Aliases(self.db)
         self.capture_export = CaptureExport(self.db)
         self.subscriptions = Subscriptions(self.db)
@@ -303,7 +300,7 @@ class Store:
         rows = self.db.execute(
             """
             SELECT id, fetched_at, content_hash, words, status, version_id, title, byline, published, updated,
-                   notices, substance_hash, live_entries, reason
+                   notices, substance_hash, live_entries
             FROM captures WHERE article_id = ? AND status IN ('accepted', 'truncated')
             ORDER BY fetched_at, content_hash, id
             """,
@@ -336,26 +333,6 @@ class Store:
         if not rows:
             raise NotInArchive(f"no capture {capture_id}")
         return rows[0]
-
-    # --- re-extraction (versioner/reextract.py) --------------------------------------------------
-
-    def article_ids(self, after: int = 0, limit: int = 500) -> list[int]:
-        """Ids of every article, listed or not, above `after`: a pass over a large archive pages by them."""
-        rows = self.db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?", [after, limit])
-        return [row[0] for row in rows]
-
-    def article_total(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-
-    def capture_rows(self, article_id: int) -> list[dict]:
-        """Every column of an article's captures, oldest first: what re-extraction reads and compares."""
-        return list(
-            self.db.query("SELECT * FROM captures WHERE article_id = ? ORDER BY fetched_at, id", [article_id])
-        )
-
-    def update_capture(self, capture_id: int, columns: dict) -> None:
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        self.db.execute(f"UPDATE captures SET {assignments} WHERE id = ?", [*columns.values(), capture_id])
 
     # --- versions -------------------------------------------------------------------------------
 
