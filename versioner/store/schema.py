@@ -396,6 +396,14 @@ def _aliases(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _site_stats(db: sqlite_utils.Database) -> None:
+    """Outlet statistics kept at ingest: article_stats, site_totals and the site_stats view
+    (versioner/store/site_stats.py), filled from the versions stored so far."""
+    from versioner.store.site_stats import create_tables
+
+    create_tables(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -410,4 +418,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _watchdog_signals,
     _http_headers,
     _aliases,
+    _site_stats,
 ]

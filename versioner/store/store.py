@@ -20,6 +20,7 @@ from versioner.store.diff_cache import DiffCache
 from versioner.store.raw_captures import RawStore
 from versioner.store.schema import connect
 from versioner.store.search_index import ParagraphIndex
+from versioner.store.site_stats import SiteStats
 from versioner.store.subscriptions import Subscriptions
 from versioner.store.texts import TextStore
 from versioner.store.texts import register as register_text_function
@@ -107,6 +108,7 @@ class Store:
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
         self.aliases = Aliases(self.db)
+        self.site_stats = SiteStats(self.db)
         self.capture_export = CaptureExport(self.db)
         self.subscriptions = Subscriptions(self.db)
 
@@ -276,6 +278,7 @@ class Store:
             """,
             {"id": article_id},
         )
+        self.site_stats.refresh(article_id)
 
     # --- captures -------------------------------------------------------------------------------
 
