@@ -10,14 +10,13 @@ computes the diffs a change of versions made (versioner/changes.py), so no reade
 """
 
 from dataclasses import dataclass
-from itertools import groupby
 
-from versioner import changes, signals
+from versioner import changes, drift, signals
 from versioner.aliases import article_for, remember_url
 from versioner.capture import Capture
 from versioner.errors import BadURL
 from versioner.extract.html import extract
-from versioner.extract.normalize import normalise
+from versioner.extract.normalize import Article, normalise
 from versioner.extract.rejection import intrinsic_reason, is_truncated
 from versioner.notify.outbox import queue as queue_notifications
 from versioner.store import CaptureState, Store
@@ -52,7 +51,8 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         )
     url = canonical_url(capture.url)
     site = site_of(url)
-    article = normalise(extract(capture.raw, capture.kind_hint, capture.charset), site)
+    extracted = extract(capture.raw, capture.kind_hint, capture.charset)
+    article = normalise(extracted, site)
     reason = intrinsic_reason(article, capture.http_status)
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
@@ -69,17 +69,10 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
             kind_hint=capture.kind_hint,
             http_status=capture.http_status,
             http_headers=capture.headers_json(),
-            status="rejected" if reason else "accepted",
-            reason=reason,
-            content_hash=article.content_hash,
-            title=article.title,
-            byline=article.byline,
-            published=_iso_or_none(article.published),
-            updated=_iso_or_none(article.updated),
-            words=article.words,
-            **signals.capture_columns(article),
+            **judged_columns(article, reason),
         )
         remember_url(store, capture_id, article_id, url)
+        store.visible_lines.put(capture_id, extracted.visible)
         if reason:
             store.refresh_article(article_id)
             return IngestResult(capture.source, "rejected", article_id, url, reason=reason)
@@ -99,6 +92,29 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         return IngestResult(capture.source, status, article_id, url, n, revert_of)
 
 
+def judged_columns(article: Article, reason: str | None) -> dict:
+    """The columns of a capture that its extraction decides: ingest writes them, reextract rewrites them."""
+    return {
+        "status": "rejected" if reason else "accepted",
+        "reason": reason,
+        "content_hash": article.content_hash,
+        "title": article.title,
+        "byline": article.byline,
+        "published": _iso_or_none(article.published),
+        "updated": _iso_or_none(article.updated),
+        "words": article.words,
+        **signals.capture_columns(article),
+    }
+
+
+def rebuild(store: Store, article_id: int) -> None:
+    """Rebuild an article's versions from its captures as they are judged now (versioner reextract),
+    and compute the diffs of any new pair of versions; inside the caller's unit of work."""
+    _reconcile(store, article_id)
+    store.refresh_article(article_id)
+    changes.warm(store, [article_id])
+
+
 @dataclass(frozen=True)
 class _Outcome:
     """What rebuilding the versions did: counts, and where each capture landed or why it was held back."""
@@ -116,7 +132,7 @@ def _reconcile(store: Store, article_id: int) -> _Outcome:
     truncated and confirmed later has its text at hand.
     """
     accepted, truncated = _judge_truncation(store.candidate_captures(article_id))
-    runs = [list(run) for _, run in groupby(accepted, key=lambda c: c.content_hash)]
+    runs, drifted = drift.runs(store, article_id, accepted)
     existing = store.versions(article_id)
     placed: dict[int, tuple[int, int | None]] = {}
     last_n_of_hash: dict[str, int] = {}
@@ -146,10 +162,11 @@ def _reconcile(store: Store, article_id: int) -> _Outcome:
             version_id = store.insert_version(article_id, index + 1, fields)
         for capture in run:
             placed[capture.id] = (index + 1, fields["revert_of"])
-            if capture.status != "accepted" or capture.version_id != version_id:
-                store.set_capture_state(capture.id, "accepted", None, version_id)
+            reason = drifted.get(capture.id)
+            if capture.status != "accepted" or capture.version_id != version_id or capture.reason != reason:
+                store.set_capture_state(capture.id, "accepted", reason, version_id)
     for capture, reason in truncated:
-        if capture.status != "truncated" or capture.version_id is not None:
+        if capture.status != "truncated" or capture.version_id is not None or capture.reason != reason:
             store.set_capture_state(capture.id, "truncated", reason, None)
     for row in existing[len(runs) :]:
         store.delete_version(row)
@@ -159,7 +176,11 @@ def _reconcile(store: Store, article_id: int) -> _Outcome:
 def _judge_truncation(
     captures: list[CaptureState],
 ) -> tuple[list[CaptureState], list[tuple[CaptureState, str]]]:
-    """Split off captures that lost most of the article, unless the next capture confirms the shorter text."""
+    """Split off captures that lost most of the article, unless the captures after confirm the shorter text.
+
+    Two captures of the same shorter text confirm it, unless the full text comes back after them: an
+    outage of identical error pages is no edit, and the page's return no revert.
+    """
     accepted: list[CaptureState] = []
     truncated = []
     for index, capture in enumerate(captures):
@@ -169,18 +190,29 @@ def _judge_truncation(
             and capture.content_hash != previous.content_hash
             and is_truncated(capture.words, previous.words)
         ):
-            following = captures[index + 1] if index + 1 < len(captures) else None
-            if following is None or following.content_hash != capture.content_hash:
-                truncated.append(
-                    (
-                        capture,
-                        f"kept {capture.words} of {previous.words} words; "
-                        "a later capture with the same text would confirm it",
-                    )
-                )
+            reason = _unconfirmed(captures, index, previous)
+            if reason:
+                truncated.append((capture, reason))
                 continue
         accepted.append(capture)
     return accepted, truncated
+
+
+def _unconfirmed(captures: list[CaptureState], index: int, previous: CaptureState) -> str | None:
+    """Why the much shorter capture at `index` is held back; None where its neighbours confirm it."""
+    same = captures[index].content_hash
+    start = end = index
+    while start > 0 and captures[start - 1].content_hash == same:
+        start -= 1
+    while end + 1 < len(captures) and captures[end + 1].content_hash == same:
+        end += 1
+    kept = f"kept {captures[index].words} of {previous.words} words"
+    if start == end:
+        return f"{kept}; a later capture with the same text would confirm it"
+    after = captures[end + 1] if end + 1 < len(captures) else None
+    if after is not None and not is_truncated(after.words, previous.words):
+        return f"{kept}, then the full text came back: an outage, not an edit"
+    return None
 
 
 def _iso_or_none(moment) -> str | None:

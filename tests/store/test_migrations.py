@@ -52,6 +52,7 @@ UNDO = {
         "DROP TABLE capture_urls",
         "DROP TABLE aliases",
     ],
+    schema._visible_lines: ["DROP TABLE visible_lines"],
 }
 
 

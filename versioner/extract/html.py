@@ -1,7 +1,9 @@
 """Snapshot content → the parts of an article: title, byline, times and body paragraphs.
 
-HTML goes through trafilatura (main text and metadata; times as the page declares them); plain text is read line by
-line, paragraphs split on blank lines. Nothing here decides what counts as a change: that is normalize.py.
+HTML is parsed once; consent and paywall overlays are taken out (overlays.py) and the visible lines
+fingerprinted (visible.py) before trafilatura reads the main text and metadata (times as the page
+declares them); plain text is read line by line, paragraphs split on blank lines. Nothing here
+decides what counts as a change: that is normalize.py.
 """
 
 import re
@@ -12,6 +14,8 @@ from versioner.errors import SnapshotError
 from versioner.extract.budget import MAX_PARAGRAPHS, scan
 from versioner.extract.decode import decode
 from versioner.extract.notices import structured_correction
+from versioner.extract.overlays import remove_overlays
+from versioner.extract.visible import fingerprint
 
 # a comment's body cannot hold "-->": with a lazy `.*?` instead, a row of comments before a non-HTML
 # start backtracks through every way of joining them (30 comments took minutes)
@@ -67,6 +71,7 @@ class Extracted:
     updated: datetime | None
     paragraphs: tuple[str, ...]
     rejection: str | None = None  # why this snapshot was not read as an article (over the extraction budget)
+    visible: bytes = b""  # the page's visible lines (visible.fingerprint), for the extraction-drift guard
     correction: str | None = None  # a schema.org correction the page declares (extract/notices.py)
 
 
@@ -97,8 +102,13 @@ def extract_html(html: str) -> Extracted:
     if markup.over_budget:
         return Extracted(_html_title(html), "", None, None, (), rejection=markup.over_budget)
     try:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            return Extracted(_html_title(html), "", None, None, ())
+        remove_overlays(tree)
+        visible = fingerprint(tree)
         doc = trafilatura.bare_extraction(
-            html,
+            tree,
             fast=not markup.fallback,
             with_metadata=True,
             include_comments=False,
@@ -124,6 +134,7 @@ def extract_html(html: str) -> Extracted:
         updated=updated,
         paragraphs=tuple(paragraphs),
         correction=structured_correction(html),
+        visible=visible,
     )
 
 

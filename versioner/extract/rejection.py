@@ -1,23 +1,21 @@
 """Captures that are not the article: kept as evidence, never made into versions.
 
 Two kinds. A capture can be judged on its own (an HTTP error, markup over the budget of what one
-extraction may cost, an empty page, an error page, a paywall, consent or captcha interstitial:
-`intrinsic_reason`). Or only beside its neighbours: an extraction that
+extraction may cost, an empty page, an error page in any of the languages of error_pages.py, a
+paywall, consent or captcha interstitial: `intrinsic_reason`). Or only beside its neighbours: an extraction that
 lost most of the article compared with the version before (`is_truncated`), which ingest.py re-judges
 whenever a capture arrives next to it, so that the result does not depend on arrival order.
 """
 
 import re
 
+from versioner.extract.error_pages import error_in_text, error_in_title
 from versioner.extract.normalize import Article
 
 # Pages this short are judged by their wording; longer ones are articles that may mention these words.
 INTERSTITIAL_MAX_WORDS = 300
 INTERSTITIAL = re.compile(
-    r"this page isn[’']t available|an unexpected error has occurred|page not found|404 not found"
-    r"|503 service unavailable|service temporarily unavailable|internal server error|bad gateway"
-    r"|seite (?:wurde )?nicht gefunden|diese seite (?:ist|existiert) nicht"
-    r"|subscribe to (?:continue|read)|already a subscriber|jetzt abonnieren|nur für abonnenten|mit plus lesen"
+    r"subscribe to (?:continue|read)|already a subscriber|jetzt abonnieren|nur für abonnenten|mit plus lesen"
     r"|we value your privacy|cookie consent|allow the use of cookies|your cookie choices|accept all cookies"
     r"|zustimmung erforderlich|einwilligung|cookies zulassen|alle akzeptieren"
     r"|verify you are human|are you a robot|captcha|access denied|checking your browser|enable javascript",
@@ -37,7 +35,13 @@ def intrinsic_reason(article: Article, http_status: int | None) -> str | None:
         return article.rejection
     if not article.paragraphs:
         return "no article text found"
+    titled = error_in_title(article.title)
+    if titled:
+        return f"error page (titled {titled!r})"
     if article.words <= INTERSTITIAL_MAX_WORDS:
+        said = error_in_text(f"{article.title}\n{article.text}")
+        if said:
+            return f"error page ({said!r})"
         found = INTERSTITIAL.search(f"{article.title}\n{article.text}")
         if found:
             return f"error or interstitial page ({found.group(0)!r})"

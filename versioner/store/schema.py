@@ -404,6 +404,14 @@ def _site_stats(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _visible_lines(db: sqlite_utils.Database) -> None:
+    """Each capture's fingerprint of its page's visible lines, for the extraction-drift guard
+    (versioner/store/visible_lines.py); captures stored before have none until `versioner reextract`."""
+    from versioner.store.visible_lines import create_table
+
+    create_table(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -419,4 +427,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _http_headers,
     _aliases,
     _site_stats,
+    _visible_lines,
 ]

@@ -24,6 +24,7 @@ from versioner.store.site_stats import SiteStats
 from versioner.store.subscriptions import Subscriptions
 from versioner.store.texts import TextStore
 from versioner.store.texts import register as register_text_function
+from versioner.store.visible_lines import VisibleLines
 from versioner.store.watchlist import Watchlist
 
 BATCH_SECONDS = 0.5
@@ -75,6 +76,7 @@ class CaptureState:
     notices: str | None = None  # the watchdog signals of its page (versioner/signals.py)
     substance_hash: str | None = None
     live_entries: int | None = None
+    reason: str | None = None  # why the rule placed or held it as it did (a drift, a truncation)
 
 
 def _storage_error(err: BaseException) -> BaseException:
@@ -107,6 +109,7 @@ class Store:
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
+        self.visible_lines = VisibleLines(self.db)
         self.aliases = Aliases(self.db)
         self.site_stats = SiteStats(self.db)
         self.capture_export = CaptureExport(self.db)
@@ -303,7 +306,7 @@ class Store:
         rows = self.db.execute(
             """
             SELECT id, fetched_at, content_hash, words, status, version_id, title, byline, published, updated,
-                   notices, substance_hash, live_entries
+                   notices, substance_hash, live_entries, reason
             FROM captures WHERE article_id = ? AND status IN ('accepted', 'truncated')
             ORDER BY fetched_at, content_hash, id
             """,
@@ -336,6 +339,26 @@ class Store:
         if not rows:
             raise NotInArchive(f"no capture {capture_id}")
         return rows[0]
+
+    # --- re-extraction (versioner/reextract.py) --------------------------------------------------
+
+    def article_ids(self, after: int = 0, limit: int = 500) -> list[int]:
+        """Ids of every article, listed or not, above `after`: a pass over a large archive pages by them."""
+        rows = self.db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?", [after, limit])
+        return [row[0] for row in rows]
+
+    def article_total(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def capture_rows(self, article_id: int) -> list[dict]:
+        """Every column of an article's captures, oldest first: what re-extraction reads and compares."""
+        return list(
+            self.db.query("SELECT * FROM captures WHERE article_id = ? ORDER BY fetched_at, id", [article_id])
+        )
+
+    def update_capture(self, capture_id: int, columns: dict) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self.db.execute(f"UPDATE captures SET {assignments} WHERE id = ?", [*columns.values(), capture_id])
 
     # --- versions -------------------------------------------------------------------------------
 
