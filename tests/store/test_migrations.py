@@ -53,6 +53,7 @@ UNDO = {
         "DROP TABLE aliases",
     ],
     schema._visible_lines: ["DROP TABLE visible_lines"],
+    schema._site_stats: ["DROP VIEW site_stats", "DROP TABLE site_totals", "DROP TABLE article_stats"],
 }
 
 

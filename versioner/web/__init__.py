@@ -62,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(memento.bp)
+    from versioner.web import sites  # outlet statistics (#17)
+
+    app.register_blueprint(sites.bp)
 
     app.before_request(_check_host)
     app.after_request(_security_headers)
