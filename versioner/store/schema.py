@@ -412,6 +412,14 @@ def _visible_lines(db: sqlite_utils.Database) -> None:
     create_table(db)
 
 
+def _search_newest_first(db: sqlite_utils.Database) -> None:
+    """Paragraph rowids that put each article's paragraphs together, newest articles last, so a search
+    reads its matches newest first and stops when its page is full (versioner/store/search_index.py)."""
+    from versioner.store.search_index import rebuild  # the schema's only use of the index
+
+    rebuild(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -428,4 +436,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _aliases,
     _site_stats,
     _visible_lines,
+    _search_newest_first,
 ]
