@@ -7,6 +7,7 @@ no copy of them; snippets are cut here from the decoded text, matching words the
 tokenizer does (case and accents folded).
 """
 
+import functools
 import re
 import unicodedata
 
@@ -20,22 +21,40 @@ MAX_QUERY = 500  # characters: the web page and the API refuse longer searches
 WORD = re.compile(r"\w+")
 
 
-def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
-    """Articles with a version that matches every term, most recently changed first: the total and a page.
+class Count(int):
+    """How many articles a search found: exact, or (`exact` False) a lower bound, as counting every match
+    of a common word in a large archive would take seconds; say it with `count_text`."""
 
-    Each hit carries the latest matching version's n, its highlighted title and a snippet with
-    matches between MATCH_START and MATCH_END, and `matching`: every version n that matched.
+    exact: bool
+
+    def __new__(cls, value: int, exact: bool = True) -> "Count":
+        count = super().__new__(cls, value)
+        count.exact = exact
+        return count
+
+
+def count_text(count: Count, noun: str = "article") -> str:
+    """'1 article', '20 articles', 'more than 1,000 articles'."""
+    return f"{'' if count.exact else 'more than '}{count:,} {noun}{'' if count == 1 and count.exact else 's'}"
+
+
+def search(store: Store, text: str, limit: int = 20, offset: int = 0) -> tuple[Count, list[dict]]:
+    """Articles with a version that matches every term, newest articles first: the count and a page.
+
+    The count is exact up to COUNT_LIMIT articles, otherwise a lower bound (Count.exact is False). Each
+    hit carries the latest matching version's n, its highlighted title and a snippet with matches
+    between MATCH_START and MATCH_END, and `matching`: every version n that matched.
     """
     term_list = fts_terms(text)
     if not term_list:
-        return 0, []
-    total, rows = store.search_index.find(term_list, limit, offset)
+        return Count(0), []
+    total, exact, rows = store.search_index.find(term_list, limit, offset)
     wanted = terms(term_list)
     for row in rows:
         version = store.version(row["id"], row["n"])
         row["title_match"] = highlight(version.title, wanted)
         row["snippet"] = snippet(version.text, wanted)
-    return total, rows
+    return Count(total, exact), rows
 
 
 def hit_json(hit: dict) -> dict:
@@ -84,10 +103,10 @@ def highlight(text: str, wanted: list[tuple[str, bool]]) -> str:
 def snippet(text: str, wanted: list[tuple[str, bool]], words: int = SNIPPET_WORDS) -> str:
     """About `words` words around the first match, with … where the text was cut."""
     spans = [m.span() for m in WORD.finditer(text)]
-    hits = [i for i, (a, b) in enumerate(spans) if _matches(text[a:b], wanted)]
+    hit = next((i for i, (a, b) in enumerate(spans) if _matches(text[a:b], wanted)), 0)
     if not spans:
         return ""
-    first = max((hits[0] if hits else 0) - words // 3, 0)
+    first = max(hit - words // 3, 0)
     last = min(first + words, len(spans)) - 1
     start, end = spans[first][0], spans[last][1]
     return ("…" if first else "") + _mark(text, wanted, start, end) + ("…" if last < len(spans) - 1 else "")
@@ -108,6 +127,7 @@ def _matches(word: str, wanted: list[tuple[str, bool]]) -> bool:
     return any(folded.startswith(term) if prefix else folded == term for term, prefix in wanted)
 
 
+@functools.lru_cache(maxsize=65_536)  # words recur from text to text; folding each is the slow part
 def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -14,6 +14,7 @@ from helpers import ingest_all, text_capture
 from versioner import changes
 from versioner.search_results import search
 from versioner.store import Store, schema
+from versioner.store.search_index import ARTICLE_SHIFT
 from versioner.store.texts import register
 
 OLD_STATEMENTS = re.split(r";\n(?=CREATE)", schema.INITIAL_SCHEMA)
@@ -42,6 +43,17 @@ UNDO = {
         "ALTER TABLE feeds DROP COLUMN allow_private",
     ],
     schema._notifications: ["DROP TABLE notifications", "DROP TABLE subscriptions"],
+    schema._search_newest_first: [  # the paragraph tables as _paragraph_index made them, still empty
+        "DROP TABLE paragraphs_fts",
+        "DROP TABLE text_paragraphs",
+        "DROP TABLE paragraphs",
+        "CREATE TABLE paragraphs (id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles (id),"
+        " hash INTEGER NOT NULL, UNIQUE (article_id, hash))",
+        "CREATE TABLE text_paragraphs (paragraph_id INTEGER NOT NULL REFERENCES paragraphs (id),"
+        " text_id INTEGER NOT NULL REFERENCES texts (id), PRIMARY KEY (paragraph_id, text_id)) WITHOUT ROWID",
+        "CREATE VIRTUAL TABLE paragraphs_fts USING fts5 (text, content='', columnsize=0,"
+        " tokenize='unicode61 remove_diacritics 2')",
+    ],
     schema._watchdog_signals: [
         f"ALTER TABLE {table} DROP COLUMN {column.split()[0]}" for table, column in schema.WATCHDOG_COLUMNS
     ],
@@ -140,3 +152,12 @@ def test_the_search_index_is_rebuilt_from_the_stored_texts(tmp_path):
     assert search(reopened, "praised")[1][0]["matching"] == [1, 2]
     assert search(reopened, "vote twice")[1][0]["matching"] == [2]  # headline and body together
     assert reopened.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] == 5  # each one once
+
+
+def test_search_rowids_are_made_again_grouped_by_article_from_the_stored_texts(tmp_path):
+    db, _ = _story(tmp_path)
+    rewind(db, schema._search_newest_first)
+    reopened = Store(db)
+    rowids = [row[0] for row in reopened.db.execute("SELECT id FROM paragraphs ORDER BY id").fetchall()]
+    assert [rowid >> ARTICLE_SHIFT for rowid in rowids] == [1] * 5  # each paragraph once, in its article's range
+    assert search(reopened, "vote twice")[1][0]["matching"] == [2]

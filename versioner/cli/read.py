@@ -105,13 +105,15 @@ def diff(
 @pass_context
 def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Articles with a version containing every one of WORDS ("a phrase" in quotes, word* a prefix)."""
-    from versioner.search_results import MATCH_END, MATCH_START, hit_json
+    from versioner.search_results import MATCH_END, MATCH_START, count_text, hit_json
     from versioner.search_results import search as search_articles
 
     query = " ".join(words)
     total, hits = search_articles(ctx.store, query, limit=limit)
     if as_json:
-        emit_json({"query": query, "total": total, "results": [hit_json(hit) for hit in hits]})
+        emit_json(
+            {"query": query, "total": total, "total_exact": total.exact, "results": [hit_json(hit) for hit in hits]}
+        )
         return
     start, end = ("\x1b[1;33m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
     for hit in hits:
@@ -123,4 +125,4 @@ def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
             end.join(map(printable, part.split(MATCH_END))) for part in snippet.split(MATCH_START)
         )
         click.echo("       " + marked)
-    click.echo(f"{total} article{'s' if total != 1 else ''} found")
+    click.echo(f"{count_text(total)} found")

@@ -1,19 +1,27 @@
-"""The full-text index: each distinct paragraph (or headline) of an article indexed once.
+"""The full-text index: each distinct paragraph (or headline) of an article indexed once, newest articles first.
 
 Versions of an article share most of their paragraphs, so indexing every version whole repeated each
 paragraph once per version, and the index grew to ten times the compressed texts. Here a text row links
-to its paragraphs (`text_paragraphs`), and `find` looks up, for each term of a query, the texts with a
-matching paragraph, then keeps the texts that have them all. A phrase matches within one paragraph.
-Highlighting the matches is versioner/search_results.py's: the index keeps no copy of the (compressed) texts.
+to its paragraphs (`text_paragraphs`), and a version matches a query when, for every term, its text has
+a matching paragraph; a phrase matches within one paragraph.
+
+A paragraph's rowid in `paragraphs_fts` is its article's id shifted left by ARTICLE_SHIFT bits plus its
+number within the article, so FTS5's rowid order is the order articles entered the archive. A search
+reads the matches of its rarest term in descending rowid order (newest articles first, each article's
+paragraphs together) and checks each article it meets for the other terms with a rowid range (one seek
+per term): a page of results stops reading as soon as it is full, however common the words, and the
+count stops at COUNT_LIMIT instead of visiting every match.
 
 FTS5 writes its pending terms out at every savepoint, which made a segment per capture in a batch, so
 new paragraphs wait in `pending` until the store commits (Store.transaction and batch flush it).
+Highlighting is versioner/search_results.py's: the index keeps no copy of the (compressed) texts.
 """
 
 import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 
 import sqlite_utils
 
@@ -22,10 +30,31 @@ from versioner.extract.decode import CONTROL_CHARACTERS
 from versioner.extract.normalize import fold
 
 SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
-# one INTERSECT arm per term, and SQLite allows 500 arms; a 500-character search box has at most 250
+# a bound on the work per search; a 500-character search box holds at most 250 words
 MAX_TERMS = 250
 # what SQLite cannot be given as text at all (a lone surrogate, from a command line's undecodable bytes)
 SURROGATES = re.compile("[\ud800-\udfff]")
+ARTICLE_SHIFT = 24  # up to 16 million distinct paragraphs per article
+COUNT_LIMIT = 1000  # matching articles counted at most: beyond it the count is "more than 1,000"
+CHECK_LIMIT = 300  # articles checked for every term at most, per search: the count's bound for several
+COUNT_ROWS = 30_000  # matching paragraphs read at most to count a one-term search's articles
+RARITY_PROBE = 2000  # matches of each term read to find the rarest one
+
+SCHEMA = """
+CREATE TABLE paragraphs (
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    hash INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    PRIMARY KEY (article_id, hash)
+) WITHOUT ROWID;
+CREATE TABLE text_paragraphs (
+    paragraph_id INTEGER NOT NULL,
+    text_id INTEGER NOT NULL REFERENCES texts (id),
+    PRIMARY KEY (paragraph_id, text_id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5 (
+    text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2'
+)"""
 
 
 class ParagraphIndex:
@@ -37,61 +66,188 @@ class ParagraphIndex:
 
     def add(self, article_id: int, text_id: int, title: str, text: str) -> None:
         """Link a new text to its headline and paragraphs, indexing the ones the article did not have."""
-        parts = {_digest(part): part for part in [title, *text.split("\n\n")] if part.strip()}
+        parts = paragraphs_of(title, text)
         known = dict(
             self.db.execute(
                 "SELECT hash, id FROM paragraphs WHERE article_id = ? AND hash IN (SELECT value FROM json_each(?))",
                 [article_id, json.dumps(list(parts))],
             ).fetchall()
         )
+        low, high = _rowids(article_id)
+        last = self.db.execute(  # every paragraph is linked to a text: its links hold the highest number
+            "SELECT max(paragraph_id) FROM text_paragraphs WHERE paragraph_id BETWEEN ? AND ?", [low, high]
+        ).fetchone()[0]
+        next_id = low if last is None else last + 1
         for digest, part in parts.items():
             if digest not in known:
-                known[digest] = self.db.execute(
-                    "INSERT INTO paragraphs (article_id, hash) VALUES (?, ?)", [article_id, digest]
-                ).lastrowid
-                self.pending.append((known[digest], part))
+                known[digest] = next_id
+                self.db.execute(
+                    "INSERT INTO paragraphs (article_id, hash, id) VALUES (?, ?, ?)",
+                    [article_id, digest, next_id],
+                )
+                self.pending.append((next_id, part))
+                next_id += 1
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO text_paragraphs (paragraph_id, text_id) VALUES (?, ?)",
             [(paragraph_id, text_id) for paragraph_id in known.values()],
         )
 
-    def find(self, term_list: list[str], limit: int, offset: int) -> tuple[int, list[dict]]:
-        """Articles with a version matching every FTS5 term (fts_terms), most recently changed first:
-        the total and one page, each with its latest matching version (n, text_hash) and `matching`,
-        every version n that matched."""
+    def find(self, term_list: list[str], limit: int, offset: int) -> tuple[int, bool, list[dict]]:
+        """Articles with a version matching every FTS5 term (fts_terms), newest articles first.
+
+        Returns the count (exact when the bool is True, else a lower bound) and one page, each row
+        with its latest matching version (n, text_hash) and `matching`, every version n that matched.
+        """
         if len(term_list) > MAX_TERMS:
             raise SearchSyntaxError(
                 f"a search may have at most {MAX_TERMS} words or phrases, this one has {len(term_list)}"
             )
-        params = {f"term{i}": term for i, term in enumerate(term_list)} | {"limit": limit, "offset": offset}
         try:
-            count_sql = _search_hits_sql(len(term_list), "SELECT count(*) FROM per_article")
-            total = self.db.execute(count_sql, params).fetchone()[0]
-            rows = list(
-                self.db.query(
-                    _search_hits_sql(
-                        len(term_list),
-                        """
-                SELECT a.id, a.url, a.site, a.title, a.version_count, a.last_changed, h.n, h.text_hash,
-                       p.matching
-                FROM per_article p
-                JOIN hits h ON h.article_id = p.article_id AND h.n = p.latest
-                JOIN articles a ON a.id = p.article_id
-                ORDER BY a.last_changed DESC, a.id DESC LIMIT :limit OFFSET :offset""",
-                    ),
-                    params,
-                )
-            )
+            return self._find(term_list, limit, offset)
         except sqlite3.OperationalError as err:
             raise SearchSyntaxError(f"cannot search for {' '.join(term_list)[:200]}: {err}") from None
-        for row in rows:
-            row["matching"] = sorted(int(n) for n in str(row["matching"]).split(","))
-        return total, rows
+
+    def _find(self, term_list: list[str], limit: int, offset: int) -> tuple[int, bool, list[dict]]:
+        terms = self._rarest_first(list(dict.fromkeys(term_list)))
+        others = terms[1:]
+        page: list[dict] = []
+        total, checked = 0, 0
+        for article_id in self._articles_matching(terms[0]):
+            if not others and total >= offset + limit:  # one term: the index counts the rest
+                return (*self._count(terms[0]), page)
+            checked += 1
+            if checked > CHECK_LIMIT:
+                return total, False, page
+            if not all(self._in_article(term, article_id) for term in others):
+                continue
+            matching = self._matching_versions(article_id, terms)
+            if not matching:
+                continue
+            if total >= offset and len(page) < limit:
+                page.append(self._hit(article_id, matching))
+            total += 1
+            if total > COUNT_LIMIT:
+                return COUNT_LIMIT, False, page
+        return total, True, page
+
+    def _count(self, term: str) -> tuple[int, bool]:
+        """Articles with a paragraph matching the term, counted by SQLite over at most COUNT_ROWS matches:
+        exact below COUNT_LIMIT articles when every match was read, else a lower bound."""
+        articles, rows = self.db.execute(
+            """SELECT count(DISTINCT rowid >> ?), count(*) FROM (
+                   SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)""",
+            [ARTICLE_SHIFT, term, COUNT_ROWS],
+        ).fetchone()
+        if articles > COUNT_LIMIT:
+            return COUNT_LIMIT, False
+        return articles, rows < COUNT_ROWS
+
+    def _rarest_first(self, terms: list[str]) -> list[str]:
+        """The terms by how many paragraphs match them (up to RARITY_PROBE): the rarest drives the search."""
+        if len(terms) == 1:
+            return terms
+        found = {
+            term: self.db.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)",
+                [term, RARITY_PROBE],
+            ).fetchone()[0]
+            for term in terms
+        }
+        return sorted(terms, key=found.__getitem__)
+
+    def _articles_matching(self, term: str) -> Iterator[int]:
+        """Ids of the articles with a paragraph matching the term, newest first, read as they are needed."""
+        cursor = self.db.execute(
+            "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rowid DESC", [term]
+        )
+        try:
+            last = None
+            for (rowid,) in cursor:
+                article_id = rowid >> ARTICLE_SHIFT
+                if article_id != last:
+                    last = article_id
+                    yield article_id
+        finally:
+            cursor.close()
+
+    def _in_article(self, term: str, article_id: int) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT 1",
+                [term, *_rowids(article_id)],
+            ).fetchone()
+            is not None
+        )
+
+    def _matching_versions(self, article_id: int, terms: list[str]) -> list[tuple[int, str]]:
+        """(n, text_hash) of the article's versions whose text has a matching paragraph for every term."""
+        texts: set[int] | None = None
+        for term in terms:
+            found = {
+                text_id
+                for (text_id,) in self.db.execute(
+                    """SELECT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
+                           SELECT rowid FROM paragraphs_fts
+                           WHERE paragraphs_fts MATCH ? AND rowid BETWEEN ? AND ?)""",
+                    [term, *_rowids(article_id)],
+                )
+            }
+            texts = found if texts is None else texts & found
+            if not texts:
+                return []
+        return self.db.execute(
+            """SELECT v.n, v.text_hash FROM texts t
+               JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
+               WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY v.n""",
+            [json.dumps(sorted(texts))],
+        ).fetchall()
+
+    def _hit(self, article_id: int, matching: list[tuple[int, str]]) -> dict:
+        row = next(
+            self.db.query(
+                "SELECT id, url, site, title, version_count, last_changed FROM articles WHERE id = ?",
+                [article_id],
+            )
+        )
+        n, text_hash = matching[-1]
+        return {**row, "n": n, "text_hash": text_hash, "matching": [n for n, _ in matching]}
 
     def flush(self) -> None:
         """Write the queued paragraphs into the FTS5 index, inside the transaction about to commit."""
         self.db.conn.executemany("INSERT INTO paragraphs_fts (rowid, text) VALUES (?, ?)", self.pending)
         self.pending.clear()
+
+
+def rebuild(db: sqlite_utils.Database) -> None:
+    """The index made again from the stored texts, each with the headline its captures had."""
+    from versioner.store.texts import TextStore  # texts imports nothing of the index: no cycle
+
+    for table in ("paragraphs_fts", "text_paragraphs", "paragraphs"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in SCHEMA.split(";\n"):
+        db.execute(statement)
+    texts, index = TextStore(db), ParagraphIndex(db)
+    for text_id, article_id, content_hash in db.execute(
+        "SELECT id, article_id, hash FROM texts ORDER BY id"
+    ).fetchall():
+        title = db.execute(
+            "SELECT title FROM captures WHERE article_id = ? AND content_hash = ? LIMIT 1",
+            [article_id, content_hash],
+        ).fetchone()
+        index.add(article_id, text_id, title[0] if title else "", texts.get(article_id, content_hash))
+        if len(index.pending) > 10_000:
+            index.flush()
+    index.flush()
+
+
+def _rowids(article_id: int) -> tuple[int, int]:
+    """The first and last rowid an article's paragraphs may have."""
+    return article_id << ARTICLE_SHIFT, ((article_id + 1) << ARTICLE_SHIFT) - 1
+
+
+def paragraphs_of(title: str, text: str) -> dict[int, str]:
+    """What the index keeps of a text: its headline and paragraphs, each once, by their digest."""
+    return {_digest(part): part for part in [title, *text.split("\n\n")] if part.strip()}
 
 
 def _digest(part: str) -> int:
@@ -118,25 +274,3 @@ def fts_terms(text: str) -> list[str]:
         if term.strip():
             found.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
     return found
-
-
-def _search_hits_sql(term_count: int, select: str) -> str:
-    """The versions whose text has, for every term, a matching paragraph (or headline); per article."""
-    with_each_term = "\nINTERSECT\n".join(
-        f"""SELECT DISTINCT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
-                SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH :term{i})"""
-        for i in range(term_count)
-    )
-    return f"""
-        WITH matched AS ({with_each_term}),
-        hits AS MATERIALIZED (
-            SELECT v.article_id, v.n, v.text_hash
-            FROM matched m JOIN texts t ON t.id = m.text_id
-            JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
-        ),
-        per_article AS (
-            SELECT article_id, group_concat(n) AS matching, max(n) AS latest
-            FROM hits GROUP BY article_id
-        )
-        {select}
-    """

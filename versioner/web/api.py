@@ -69,7 +69,8 @@ def diff(ref: str):
 
 @bp.get("/search")
 def search():
-    """Articles with a version matching every term of ?q=, most recently changed first, a page at a time."""
+    """Articles with a version matching every term of ?q=, newest first, a page at a time; `total` is
+    exact when `total_exact`, else a lower bound (a common word is not counted over every match)."""
     query = request.args.get("q", "").strip()
     if not query or len(query) > MAX_QUERY:
         raise BadRequest(f"?q= is the search: 1 to {MAX_QUERY} characters")
@@ -84,6 +85,7 @@ def search():
         {
             "query": query,
             "total": total,
+            "total_exact": total.exact,
             "page": page,
             "per_page": per_page,
             "results": [hit_json(hit) for hit in hits],

@@ -8,7 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from versioner.errors import NotInArchive, SearchSyntaxError
 from versioner.present import render_terminal
-from versioner.search_results import MAX_QUERY
+from versioner.search_results import MAX_QUERY, count_text
 from versioner.search_results import search as search_articles
 from versioner.store import VersionInfo
 from versioner.web import diff_display as diffs
@@ -269,7 +269,7 @@ def search():
         "search.html",
         query=query,
         hits=hits,
-        total=total,
+        found=count_text(total) if hits else "",
         page=page,
         pages=page_count(total, PER_PAGE),
         problem=problem,
