@@ -150,7 +150,10 @@ def _target(prefix: str) -> str:
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if raw:
         # Waitress and werkzeug pass the bytes as latin-1; UTF-8 in a URL is read back as UTF-8.
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
+        try:
+            raw = raw.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a server that decoded it already
+            pass
         if not raw.startswith("/"):  # absolute-form request target: http://host/timegate/...
             raw = "/" + raw.partition("://")[2].partition("/")[2]
         start = raw.find(prefix)
