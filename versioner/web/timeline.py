@@ -11,8 +11,9 @@ from datetime import datetime
 from versioner import changes
 from versioner.store import Store, VersionInfo
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP = 56, 16, 16
+# A narrow drawing, so its labels stay readable when a phone shrinks it to the screen's width.
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP = 64, 16, 16
 LENGTH_HEIGHT = 120  # the band of the length line
 GAP = 24  # between the two bands, room for the date labels
 CHANGE_HEIGHT = 56  # the band of the change bars, half up (added) and half down (removed)
@@ -114,8 +115,8 @@ def timeline_chart(store: Store, versions: list[VersionInfo]) -> Chart | None:
         rows=rows,
         max_words=max_words,
         max_change=max_change,
-        start_label=versions[0].first_seen[:10],
-        end_label=(versions[-1].last_seen or versions[-1].first_seen)[:10],
+        start_label=_label(versions[0].first_seen, span),
+        end_label=_label(versions[-1].last_seen or versions[-1].first_seen, span),
         length_top=TOP,
         length_bottom=length_bottom,
         change_middle=middle,
@@ -126,3 +127,8 @@ def timeline_chart(store: Store, versions: list[VersionInfo]) -> Chart | None:
 
 def _seconds(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _label(iso: str, span: float) -> str:
+    """The date, and the time too when the whole history fits in two days."""
+    return iso[:10] if span > 2 * 86400 else f"{iso[:10]} {iso[11:16]}"
