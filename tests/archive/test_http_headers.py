@@ -9,7 +9,9 @@ from warcio.warcwriter import WARCWriter
 
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.sources.warc import read_warc
+from versioner.store import Store
 from versioner.versioning import ingest
+from versioner.web import create_app
 
 STORY = "https://news.example.org/story"
 
@@ -62,3 +64,20 @@ def test_a_warc_resource_record_of_html_is_a_capture_without_http(store):
     assert item.capture.kind_hint == "html"
     assert item.capture.http_status is None and item.capture.http_headers is None
     assert ingest(store, item.capture).status == "new version"
+
+
+def test_a_warc_record_posted_to_the_upload_api_keeps_its_headers(tmp_path):
+    db = tmp_path / "versioner.db"
+    client = create_app({"DATABASE": str(db), "TESTING": True, "API_TOKEN": "t0ken"}).test_client()
+    sent = [("Content-Type", "text/html"), ("Last-Modified", "Fri, 07 Feb 2025 09:00:00 GMT")]
+    answer = client.post(
+        "/api/captures",
+        data=warc_file("response", sent).getvalue(),
+        headers={"Content-Type": "application/warc", "Authorization": "Bearer t0ken"},
+    )
+    assert answer.status_code == 201
+    store = Store(db)
+    try:
+        assert stored_headers(store, answer.get_json()["article"]) == [list(pair) for pair in sent]
+    finally:
+        store.close()
