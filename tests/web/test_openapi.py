@@ -132,7 +132,13 @@ def test_the_description_names_every_route_of_the_api_and_the_feeds(app):
         (method.upper(), path) for path, operations in description()["paths"].items() for method in operations
     }
     served_routes = {
-        (method, rule.rule.replace("<ref>", "{id}").replace("<n>", "{n}").replace("<path:url>", "{url}").replace("<site>", "{site}"))
+        (
+            method,
+            rule.rule.replace("<ref>", "{id}")
+            .replace("<n>", "{n}")
+            .replace("<path:url>", "{url}")
+            .replace("<site>", "{site}"),
+        )
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(("/api/", "/timegate/", "/timemap/")) or rule.rule.endswith(".atom")
         for method in rule.methods - {"HEAD", "OPTIONS"}
