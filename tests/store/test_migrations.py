@@ -64,6 +64,7 @@ UNDO = {
         "DROP TABLE capture_urls",
         "DROP TABLE aliases",
     ],
+    schema._http_headers: ["ALTER TABLE captures DROP COLUMN http_headers"],
     schema._visible_lines: ["DROP TABLE visible_lines"],
     schema._site_stats: ["DROP VIEW site_stats", "DROP TABLE site_totals", "DROP TABLE article_stats"],
 }
