@@ -1,10 +1,11 @@
 """Blame: since which version each paragraph and sentence of a version has stood, word for word.
 
-One pass over the versions up to N, keeping for each paragraph and sentence of the version before the
-version from which it has stood without a break: no diff is computed, so a history of hundreds of
-versions costs one decode of each text. Texts are compared as stored, after the normalisation the
-versioning rule compares captures with (docs/how-changes-are-decided.md), so a moved paragraph keeps
-its age. A paragraph removed and later put back stands again from its return: blame tells since when
+One pass backwards from version N, keeping the paragraphs and sentences of version N that every
+version so far still holds, until none is left or version 1 is reached: no diff is computed, each text
+is decoded once, and a sentence is looked for in the paragraph it was last found in first, so pysbd
+splits only paragraphs that changed around a surviving sentence. Texts are compared as stored, after
+the normalisation the versioning rule compares captures with (docs/how-changes-are-decided.md), so a
+moved paragraph keeps its age. A paragraph removed and later put back stands again from its return: blame tells since when
 the article has said this without a break (docs/research.md).
 """
 
@@ -22,17 +23,31 @@ def blame(store: Store, article: dict, n: int | None = None) -> dict:
     n = len(versions) if n is None else n
     if not 1 <= n <= len(versions):
         raise NotInArchive(f"article {article['id']} has versions 1 to {len(versions)}, not {n}")
-    language = guess_language(store.with_text(versions[n - 1]).text)
-    paragraph_since: dict[str, int] = {}
-    sentence_since: dict[str, int] = {}
-    paragraphs: list[str] = []
-    for version in versions[:n]:
+    target = store.with_text(versions[n - 1]).text
+    language = guess_language(target)
+    paragraphs = _paragraphs(target)
+    home: dict[str, str] = {}  # each sentence of version n → a paragraph of version n that holds it
+    for paragraph in paragraphs:
+        for sentence in sentences(paragraph, language):
+            home.setdefault(sentence, paragraph)
+    paragraph_since = dict.fromkeys(paragraphs, n)
+    sentence_since = dict.fromkeys(home, n)
+    standing, said = set(paragraph_since), set(sentence_since)
+    for version in reversed(versions[: n - 1]):
+        if not standing and not said:
+            break
         text = store.with_text(version).text
-        paragraphs = text.split(SEP) if text else []
-        paragraph_since = {p: paragraph_since.get(p, version.n) for p in paragraphs}
-        sentence_since = {
-            s: sentence_since.get(s, version.n) for p in paragraphs for s in sentences(p, language)
-        }
+        held = set(_paragraphs(text))
+        flat = " ".join(text.split())
+        standing &= held
+        moved = [s for s in said if home[s] not in held and s in flat]
+        found = _homes(held, moved, language)
+        home.update(found)  # the next older version most likely has that paragraph as it is
+        said = {s for s in said if home[s] in held}
+        for paragraph in standing:
+            paragraph_since[paragraph] = version.n
+        for sentence in said:
+            sentence_since[sentence] = version.n
     first_seen = {v.n: v.first_seen for v in versions}
 
     def aged(text: str, since: int) -> dict:
@@ -49,3 +64,21 @@ def blame(store: Store, article: dict, n: int | None = None) -> dict:
             for p in paragraphs
         ],
     }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return text.split(SEP) if text else []
+
+
+def _homes(paragraphs: set[str], wanted: list[str], language: str) -> dict[str, str]:
+    """For each wanted sentence that one of these paragraphs has among its own: that paragraph."""
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    for paragraph in paragraphs:
+        flat = " ".join(paragraph.split())
+        inside = [s for s in wanted if s not in found and s in flat]
+        if inside:
+            own = set(sentences(paragraph, language))
+            found.update((s, paragraph) for s in inside if s in own)
+    return found
