@@ -7,7 +7,8 @@ bound general-purpose compression sets (one solid xz archive of the same texts);
 version; raw-capture deduplication; ingest throughput of plain-text snapshots, and whether it holds as
 the archive grows to thousands of articles; ingest of HTML against extraction alone; diff time against
 difflib (benchmarks/diff_bench.py); the reading path of an article with 500 versions; diff permalinks
-against a static file of the same server under wrk (benchmarks/read_path.py). Nothing is
+against a static file of the same server under wrk (benchmarks/read_path.py); false versions and
+missed changes on ground truth and on overlay and soft-404 pages (benchmarks/change_detection.py). Nothing is
 hard-coded: every figure is measured here. Series come from ../shared/corpus (or VERSIONER_CORPUS); rows
 that need it say so when it is absent. --quick runs a subset in well under a minute, for CI smoke runs.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from change_detection import rows as change_detection  # noqa: E402
 from diff_bench import corpus_dir, figures  # noqa: E402
 from read_path import wrk_rows  # noqa: E402
 
@@ -57,6 +59,7 @@ def main() -> int:
             diffs,
             reading_path,
             read_path,
+            change_detection,
         ):
             rows += measure(corpus, work, args.quick)
     print_table(rows)
