@@ -19,13 +19,14 @@ def test_list_hides_passwords_tokens_and_secrets(tmp_path):
     db = tmp_path / "v.db"
     versioner(db, "notify", "add", "--secret", "hmac-key-1", "https://hooks.example.org/in?token=tok-55&x=1")
     versioner(db, "notify", "add", "mailtos://reader:pa55word@mail.example.org")
+    versioner(db, "notify", "add", "https://hooks.slack.example/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXXXX")
     printed = (
         versioner_text(db, "notify", "list").stdout + versioner_text(db, "notify", "list", "--json").stdout
     )
-    for secret in ("hmac-key-1", "tok-55", "pa55word"):
+    for secret in ("hmac-key-1", "tok-55", "pa55word", "XXXXXXXXXXXXXXXXXXXXXXXXXX"):
         assert secret not in printed
     listed = json.loads(versioner_text(db, "notify", "list", "--json").stdout)["subscriptions"]
-    assert [s["kind"] for s in listed] == ["webhook", "apprise"] and listed[0]["signed"]
+    assert [s["kind"] for s in listed] == ["webhook", "apprise", "webhook"] and listed[0]["signed"]
 
 
 def test_an_unknown_article_filter_is_refused(tmp_path):
@@ -69,3 +70,25 @@ def test_notify_test_exits_1_with_the_reason_when_the_target_is_down(tmp_path, r
     done = versioner_text(db, "notify", "test", "1", check=False)
     receiver.start()
     assert done.returncode == 1 and "connect" in done.stderr
+
+
+def test_poll_delivers_the_change_it_found_at_the_end_of_its_run(tmp_path, receiver, server):
+    from helpers import article_html
+    from werkzeug import Response
+
+    page = {"html": article_html()}
+    server.expect_request("/story").respond_with_handler(
+        lambda _r: Response(page["html"], content_type="text/html")
+    )
+    db = tmp_path / "v.db"
+    versioner(db, "notify", "add", "--allow-private", receiver.url("/poll"))
+    versioner(db, "track", "--allow-private", server.url_for("/story"))
+    poll = ("poll", "--force", "--delay", "0", "--contact", "tests@example.org")
+    versioner(db, *poll)
+    page["html"] = article_html(extra="Update: the council postponed the vote.")
+    versioner(db, *poll)
+    [message] = receiver.bodies("/poll")
+    assert (
+        message["to_version"] == 2
+        and {"added": "Update: the council postponed the vote."} in message["sentences"]
+    )

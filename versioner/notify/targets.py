@@ -108,9 +108,10 @@ def redact(target: str) -> str:
 
 
 def _hidden(segment: str) -> str:
-    """A path segment that looks like a token (long, mixed letters and digits) shown by its ends only."""
+    """A path segment that looks like a token (long and mixed letters and digits, or very long) shown by
+    its ends only: Slack, Discord and Teams put their webhook's secret in the path."""
     letters, digits = any(c.isalpha() for c in segment), any(c.isdigit() for c in segment)
-    if len(segment) >= 16 and letters and digits:
+    if (len(segment) >= 16 and letters and digits) or len(segment) >= 24:
         return f"{segment[:2]}…{segment[-2:]}"
     return segment
 
