@@ -15,6 +15,7 @@ import pytest
 from helpers import PARAGRAPHS, ROOT, T0, free_port, ingest_all, text_capture, wait_for
 
 from versioner.store import Store
+from versioner.web import create_app
 
 STORY = "https://www.example.org/story?id=3"
 TEXTS = [
@@ -49,9 +50,9 @@ def with_rel(links, word: str) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    db = tmp_path_factory.mktemp("memento") / "versioner.db"
-    store = Store(db)
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("memento") / "versioner.db"
+    store = Store(path)
     ingest_all(store, [text_capture(t, 60 * h, url=STORY) for t, h in zip(TEXTS, HOURS, strict=True)])
     ingest_all(
         store,
@@ -62,6 +63,11 @@ def base(tmp_path_factory):
         ],
     )
     store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def base(db):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "versioner", "--db", str(db), "serve", "--port", str(port)],
@@ -247,3 +253,10 @@ def test_a_memento_links_its_original_timegate_timemap_and_neighbours(base):
         "next": T0 + timedelta(hours=10),
         "last": T0 + timedelta(hours=10),
     }
+
+
+def test_without_a_raw_request_uri_the_target_is_rebuilt_from_the_path_and_query(db):
+    client = create_app({"DATABASE": str(db)}).test_client()
+    answer = client.get("/timegate/" + STORY, environ_overrides={"RAW_URI": "", "REQUEST_URI": ""})
+    assert answer.status_code == 302
+    assert with_rel(parse_links(answer.headers["Link"]), "original")[0][0] == STORY
