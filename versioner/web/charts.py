@@ -7,9 +7,9 @@ figures are always in a table beside the chart too, for screen readers and for c
 
 from dataclasses import dataclass
 
-WIDTH = 640
-LABEL_WIDTH = 190  # room for the labels left of the bars; the SVG scales down on a phone
-VALUE_WIDTH = 70  # room for the figure right of the longest bar (templates/charts.html)
+WIDTH = 420  # SVG units; a phone shows it about life-size, a desktop a little larger
+LABEL_WIDTH = 160  # room for the labels left of the bars; the SVG scales down on a phone
+VALUE_WIDTH = 50  # room for the figure right of the longest bar (templates/charts.html)
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
 PAD = 8
@@ -33,6 +33,7 @@ class BarChart:
     height: int
     label_width: int
     bar_height: int
+    room: float  # the length of a full bar
 
 
 def bar_chart(rows: list[tuple[str, float, str]]) -> BarChart:
@@ -43,4 +44,4 @@ def bar_chart(rows: list[tuple[str, float, str]]) -> BarChart:
         Bar(label, value, shown, PAD + index * ROW_HEIGHT, round(room * value / largest, 1))
         for index, (label, value, shown) in enumerate(rows)
     )
-    return BarChart(bars, WIDTH, PAD * 2 + ROW_HEIGHT * len(rows), LABEL_WIDTH, BAR_HEIGHT)
+    return BarChart(bars, WIDTH, PAD * 2 + ROW_HEIGHT * len(rows), LABEL_WIDTH, BAR_HEIGHT, room)
