@@ -198,3 +198,15 @@ def test_articles_json_lists_aliases_and_merge_runs_from_the_cli(tmp_path):
     [article] = json.loads(versioner_text(db, "articles", "--json").stdout)
     assert [a["url"] for a in article["aliases"]] == [f"{SITE}/news/mayor-out"]
     assert article["versions"] == 2
+
+
+def test_the_page_of_a_merged_article_leads_to_the_article_it_joined(store, tmp_path):
+    from versioner.web import create_app
+
+    a = add(store, f"{SITE}/news/mayor-resigns", page(STORY), 0).article_id
+    b = add(store, f"{SITE}/news/mayor-out", page([*STORY, "More."]), 1).article_id
+    merge(store, str(a), str(b))
+    client = create_app({"DATABASE": store.path, "TESTING": True}).test_client()
+    response = client.get(f"/articles/{b}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/articles/{a}"
+    assert "mayor-out" in client.get(f"/articles/{a}").get_data(as_text=True)  # listed among its aliases

@@ -44,9 +44,10 @@ def versions(ctx: Context, article: str, as_json: bool) -> None:
         return
     for v in rows:
         revert = f"  (revert to {v['revert_of']})" if v["revert_of"] else ""
+        signal = f"  [{v['notice']['kind']}]" if v["notice"] else "  [stealth edit]" if v["stealth"] else ""
         click.echo(
             f"{v['n']:>3}  {v['first_seen']} – {v['last_seen']}  {v['captures']:>3} captures  "
-            f"{v['words']:>6} words  {printable(v['title'][:60])}{revert}"
+            f"{v['words']:>6} words  {printable(v['title'][:60])}{revert}{signal}"
         )
 
 

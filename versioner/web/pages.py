@@ -77,6 +77,8 @@ def article(ref: str):
     """The article: its versions newest first, a page of VERSIONS_PER_PAGE at a time, and its current text."""
     store = get_store()
     row = article_or_404(ref)
+    if (merged_into := store.article_id_for_url(row["url"])) != row["id"]:  # merged: one page per story
+        return redirect(url_for("pages.article", ref=merged_into))
     versions = store.versions(row["id"])
     page = page_arg()
     pages = page_count(len(versions), VERSIONS_PER_PAGE)
