@@ -106,10 +106,9 @@ class Suggestion:
 
 
 def suggest(store: Store, days: int = SUGGEST_DAYS, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
-    """Pairs of articles of one site, first seen at most `days` apart within the last `limit` articles,
+    """Pairs of articles of one site, first seen at most `days` apart among the `limit` newest articles,
     whose first versions share most of their word 3-grams; newest first."""
-    since = to_iso(now() - timedelta(days=max(days, 1) * 4))
-    rows = store.aliases.recent_first_texts(since, limit)
+    rows = store.aliases.newest_first_texts(limit)
     shingles = {row["id"]: _shingles(store.texts.get(row["id"], row["text_hash"])) for row in rows}
     by_site: dict[str, list[dict]] = {}
     for row in rows:

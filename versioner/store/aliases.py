@@ -175,14 +175,14 @@ class Aliases:
         ).fetchone()
         return row[0] if row else ""
 
-    def recent_first_texts(self, since: str, limit: int) -> list[dict]:
-        """Articles first seen since `since` (newest first) with their first version's text hash."""
+    def newest_first_texts(self, limit: int) -> list[dict]:
+        """The newest listed articles (articles_by_first_seen) with their first version's text hash."""
         return list(
             self.db.query(
                 """SELECT a.id, a.url, a.site, a.first_seen, a.story_id, v.text_hash
                 FROM articles a JOIN versions v ON v.article_id = a.id AND v.n = 1
-                WHERE a.first_seen >= ? AND a.last_changed IS NOT NULL
+                WHERE a.last_changed IS NOT NULL
                 ORDER BY a.first_seen DESC LIMIT ?""",
-                [since, limit],
+                [limit],
             )
         )
