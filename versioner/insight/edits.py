@@ -23,26 +23,54 @@ MAX_CANDIDATES = 250_000
 TIMEOUT = 5.0
 
 
-def sentence_list(text: str, language: str) -> list[str]:
-    """A version's sentences in reading order, paragraph after paragraph."""
-    return [s for p in (text.split(SEP) if text else []) for s in sentences(p, language)]
-
-
 def sentence_edits(old_text: str, new_text: str, language: str) -> list[dict]:
-    """{"action", "old", "new"} for each sentence added, deleted, edited or moved, in reading order."""
-    old, new = sentence_list(old_text, language), sentence_list(new_text, language)
+    """{"action", "old", "new"} for each sentence added, deleted, edited or moved, in reading order.
+
+    Paragraphs left in place unchanged are set aside first, unsplit (most of a long text, and splitting
+    is the costly part); a paragraph moved unchanged is a refactor of each of its sentences; the
+    sentences of the paragraphs left are matched as the module says.
+    """
+    old_p, new_p = _paragraphs(old_text), _paragraphs(new_text)
+    left_op, left_np, paragraph_anchor = _unchanged_in_place(old_p, new_p)
+    moved_p = _moved(old_p, new_p, left_op, left_np)
+    # Each sentence with its place in the new version (paragraph, sentence), for the reading order.
+    keyed = [
+        ((n, k, 1), _action("refactor", s, s))
+        for n in moved_p
+        for k, s in enumerate(sentences(new_p[n], language))
+    ]
+    from_paragraph = [
+        (o, s) for o in left_op if o not in moved_p.values() for s in sentences(old_p[o], language)
+    ]
+    old = [s for _, s in from_paragraph]
+    placed = [
+        ((n, k), s) for n in left_np if n not in moved_p for k, s in enumerate(sentences(new_p[n], language))
+    ]
+    new = [s for _, s in placed]
+    places = [place for place, _ in placed] + [(len(new_p), 0)]
     left_old, left_new, anchor = _unchanged_in_place(old, new)
     moved = _moved(old, new, left_old, left_new)
     left_old = [o for o in left_old if o not in moved.values()]
     left_new = [n for n in left_new if n not in moved]
     edited = _edited(old, new, left_old, left_new)
     edited_old = set(edited.values())
-    # Reading order: by place in the new version, a deletion just before what followed it.
-    keyed = [((n, 1, 0), _action("refactor", old[o], new[n])) for n, o in moved.items()]
-    keyed += [((n, 1, 0), _action("edit", old[o], new[n])) for n, o in edited.items()]
-    keyed += [((n, 1, 0), _action("addition", None, new[n])) for n in left_new if n not in edited]
-    keyed += [((anchor[o], 0, o), _action("deletion", old[o], None)) for o in left_old if o not in edited_old]
+    keyed += [((*places[n], 1), _action("refactor", old[o], new[n])) for n, o in moved.items()]
+    keyed += [((*places[n], 1), _action("edit", old[o], new[n])) for n, o in edited.items()]
+    keyed += [((*places[n], 1), _action("addition", None, new[n])) for n in left_new if n not in edited]
+    # A deletion just before the sentence that followed it, and not before the paragraph it stood in.
+    keyed += [
+        (
+            (*max(places[anchor[o]], (paragraph_anchor[from_paragraph[o][0]], 0)), 0),
+            _action("deletion", old[o], None),
+        )
+        for o in left_old
+        if o not in edited_old
+    ]
     return [action for _, action in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return text.split(SEP) if text else []
 
 
 def _action(action: str, old: str | None, new: str | None) -> dict:
@@ -52,7 +80,7 @@ def _action(action: str, old: str | None, new: str | None) -> dict:
 def _unchanged_in_place(
     old: Sequence[str], new: Sequence[str]
 ) -> tuple[list[int], list[int], dict[int, int]]:
-    """The sentences outside the longest in-order run of identical ones, and where each old one sat."""
+    """The items outside the longest in-order run of identical ones, and where each old one sat."""
     coded = encode(old, new)
     runs = BACKEND(*coded, TIMEOUT, False) if coded else [("-", len(old)), ("+", len(new))]
     left_old: list[int] = []
@@ -76,7 +104,7 @@ def _unchanged_in_place(
 def _moved(
     old: Sequence[str], new: Sequence[str], left_old: list[int], left_new: list[int]
 ) -> dict[int, int]:
-    """Sentences found word for word elsewhere: new index → old index, first come first matched."""
+    """Items (paragraphs or sentences) found word for word elsewhere: new index → old index, first come first matched."""
     by_text: dict[str, list[int]] = {}
     for o in left_old:
         by_text.setdefault(old[o], []).append(o)
