@@ -107,15 +107,15 @@ def etag(*parts: str) -> str:
 def respond(cache_key: str, rendered: Rendered) -> Response:
     """The kept response in the encoding the client prefers, or 304 when If-None-Match has it."""
     encoding = compression.chosen_encoding(len(rendered.bodies[IDENTITY]))
-    etag = rendered.etag if encoding is None else f"{rendered.etag}-{encoding}"
-    if compression.client_has(etag):
+    tag = rendered.etag if encoding is None else f"{rendered.etag}-{encoding}"
+    if compression.client_has(tag):
         response = Response(status=304)
     else:
         body = cache().body(cache_key, rendered, encoding) if encoding else rendered.bodies[IDENTITY]
         response = Response(body, mimetype=rendered.mimetype)
         if encoding:
             response.headers["Content-Encoding"] = encoding
-    response.set_etag(etag)
+    response.set_etag(tag)
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = MAX_AGE
     return response
