@@ -368,8 +368,11 @@ def _notifications(db: sqlite_utils.Database) -> None:
 def _watchdog_signals(db: sqlite_utils.Database) -> None:
     """Notices and stealth edits (versioner/signals.py): each capture's notices (JSON list of [kind,
     text]), substance hash and live-blog entry count; each version's new notice and stealth flag."""
+    from versioner.store.signals_backfill import backfill
+
     for table, column in WATCHDOG_COLUMNS:
         db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    backfill(db)
 
 
 WATCHDOG_COLUMNS = (
