@@ -33,7 +33,7 @@ def test_an_unknown_article_filter_is_refused(tmp_path):
     done = versioner_text(
         tmp_path / "v.db", "notify", "add", "--article", "42", "https://hooks.example.org/in", check=False
     )
-    assert done.returncode == 1 and "no article" in done.stderr
+    assert done.returncode == 1 and "no article" in done.stderr and "--site" in done.stderr
 
 
 def test_remove_then_list_shows_none(tmp_path):

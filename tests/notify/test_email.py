@@ -2,8 +2,10 @@
 
 import email
 
-from helpers import text_capture
+import pytest
+from helpers import free_port, text_capture
 
+from versioner.errors import DeliveryFailed
 from versioner.notify.outbox import send
 from versioner.notify.subscribe import add, try_target
 from versioner.versioning import ingest
@@ -36,3 +38,12 @@ def test_notify_test_sends_one_message_now(store, mailbox):
     subscription = add(store, mailbox.target(), allow_private=True)
     try_target(store, subscription["id"], None)
     assert len(mailbox.messages) == 1
+
+
+def test_a_mail_server_that_is_down_is_a_failure_with_apprise_s_reason(store):
+    closed = free_port()  # nothing listens there
+    target = f"mailto://127.0.0.1:{closed}?from=versioner@example.org&to=desk@example.org&mode=insecure"
+    subscription = add(store, target, allow_private=True)
+    with pytest.raises(DeliveryFailed) as failed:
+        try_target(store, subscription["id"], None)
+    assert str(failed.value) != "Apprise could not send it"  # the channel's own reason, from its log

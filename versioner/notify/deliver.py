@@ -8,7 +8,6 @@ was checked, with the host's name for the Host header and TLS, as fetching does 
 import hashlib
 import hmac
 import json
-import logging
 
 import httpx
 
@@ -87,8 +86,8 @@ def _apprise(target: str, subject: str, text: str) -> None:
     channel = apprise.Apprise()
     if not channel.add(target):
         raise DeliveryFailed("Apprise does not accept this URL")
-    with apprise.LogCapture(level=logging.WARNING) as log:
-        sent = channel.notify(body=text, title=subject)
-    if not sent:
-        said = [line.split(" - ", 2)[-1] for line in log.getvalue().splitlines() if line.strip()]
+    result = channel.notify(body=text, title=subject)
+    if not result:
+        # The result keeps the channel's own log of this send (Apprise 2.3): its reason, not another's.
+        said = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
         raise DeliveryFailed(said[-1] if said else "Apprise could not send it")

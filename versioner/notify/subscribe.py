@@ -43,7 +43,7 @@ def add(
     fields = {
         "target": target,
         "secret": secret or None,
-        "article_ids": sorted({store.article(ref)["id"] for ref in articles}),
+        "article_ids": sorted({_article_id(store, ref) for ref in articles}),
         "sites": sorted({s.strip().lower() for s in sites if s.strip()}),
         "words": words,
         "headline_only": bool(headline_only),
@@ -54,6 +54,16 @@ def add(
         "created_at": to_iso(now()),
     }
     return shown(store.subscriptions.get(store.subscriptions.add(fields)) | {"pending": 0, "sent": 0})
+
+
+def _article_id(store: Store, ref: str) -> int:
+    try:
+        return store.article(ref)["id"]
+    except NotInArchive:
+        raise BadURL(
+            f"no article {ref[:200]!r} in the archive: give the id or URL of an archived article "
+            "(track or ingest it first), or follow its site with --site"
+        ) from None
 
 
 def listing(store: Store) -> list[dict]:
