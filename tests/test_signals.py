@@ -111,3 +111,13 @@ def test_versions_json_gives_notice_and_stealth(tmp_path):
         (None, False),
         ({"kind": "update", "text": "Update: the council has replied."}, False),
     ]
+
+
+def test_badges_show_on_the_version_list_the_numbered_diff_and_the_feed(store):
+    from versioner.web import create_app
+
+    add(store, page(BASE), 0)
+    add(store, page([*BASE[:2], BASE[2].replace("12 million", "19 million")]), 3)
+    client = create_app({"DATABASE": store.path, "TESTING": True}).test_client()
+    for path in ("/articles/1", "/articles/1/diff?from=1&to=2", "/articles/1/feed.atom"):
+        assert "Stealth edit" in client.get(path).get_data(as_text=True), path
