@@ -207,3 +207,13 @@ def test_the_page_of_a_merged_article_leads_to_the_article_it_joined(store, tmp_
     response = client.get(f"/articles/{b}")
     assert response.status_code == 302 and response.headers["Location"] == f"/articles/{a}"
     assert "mayor-out" in client.get(f"/articles/{a}").get_data(as_text=True)  # listed among its aliases
+
+
+def test_the_memento_timemap_of_an_alias_lists_the_article_versions(store):
+    from versioner.web import create_app
+
+    add(store, OLD, page(STORY), 0)
+    add(store, NEW, page([*STORY, "The council meets on Friday."]), 1)
+    client = create_app({"DATABASE": store.path, "TESTING": True}).test_client()
+    timemap = client.get(f"/timemap/json/{NEW}").get_json()
+    assert len(timemap["mementos"]["list"]) == 2
