@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from versioner.diff.tokens import WORD, Backend, encode
+from versioner.diff.tokens import Backend, encode, words
 
 # Two paragraphs are the same paragraph, edited, when at least half of their words survive in
 # order (2·LCS / (words_old + words_new) ≥ 0.5); docs/diff.md shows the corpus data behind it.
@@ -44,25 +44,45 @@ class _Similarity:
     def __init__(self, old: Sequence[str], new: Sequence[str], backend: Backend, deadline: float) -> None:
         self.texts = {"old": old, "new": new}
         self.backend, self.deadline = backend, deadline
-        self.words: dict[tuple[str, int], tuple[list[str], set[str]]] = {}
+        # each paragraph's words and their set, found when first asked for: a list per side, by index
+        self.words: dict[str, list[tuple[list[str], set[str]] | None]] = {
+            "old": [None] * len(old),
+            "new": [None] * len(new),
+        }
         self.pairs_left = MAX_PAIRS
 
     def _words(self, side: str, index: int) -> tuple[list[str], set[str]]:
-        key = (side, index)
-        if key not in self.words:
-            words = WORD.findall(self.texts[side][index])
-            self.words[key] = words, set(words)
-        return self.words[key]
+        cached = self.words[side]
+        if cached[index] is None:
+            found = words(self.texts[side][index])
+            cached[index] = found, set(found)
+        return cached[index]
 
-    def __call__(self, o: int, n: int, floor: float) -> float:
+    def similar(self, cells: list[tuple[int, int]], floor: float) -> list[tuple[float, int, int]]:
+        """(score, o, n) of the pairs that reach floor, in order; every pair counts against MAX_PAIRS.
+
+        Pairs whose word counts alone rule them out are dropped in one pass, before any is scored:
+        in long documents they are most pairs, and a call each was most of the alignment's time.
+        """
+        allowed = cells[: max(0, self.pairs_left)]
+        self.pairs_left -= len(cells)
+        old = {o: len(self._words("old", o)[0]) for o in dict.fromkeys(o for o, _ in allowed)}
+        new = {n: len(self._words("new", n)[0]) for n in dict.fromkeys(n for _, n in allowed)}
+        found = []
+        for o, n in allowed:
+            total = old[o] + new[n]
+            if total and 2 * min(old[o], new[n]) >= floor * total:
+                score = self._score(o, n, floor)
+                if score >= floor:
+                    found.append((score, o, n))
+        return found
+
+    def _score(self, o: int, n: int, floor: float) -> float:
         """2·LCS / total words, or 0.0 when it cannot reach floor or the budget is spent."""
-        self.pairs_left -= 1
-        remaining = self.deadline - time.monotonic()
-        if self.pairs_left < 0 or remaining <= 0:
-            return 0.0
         (a, a_set), (b, b_set) = self._words("old", o), self._words("new", n)
         need = floor * (len(a) + len(b))
-        if not need or 2 * min(len(a), len(b)) < need:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
             return 0.0
         # Words of one side found anywhere in the other bound the common subsequence, cheaply.
         if 2 * min(sum(map(b_set.__contains__, a)), sum(map(a_set.__contains__, b))) < need:
@@ -134,9 +154,8 @@ def _pair_in_gap(
         cells = [(o, news[b]) for a, o in enumerate(olds) for b in _band(a, len(olds), len(news))]
     else:
         return []
-    scored = [(similarity(o, n, PAIR_THRESHOLD), o, n) for o, n in cells]
-    similar = [(o, n) for score, o, n in sorted(scored, key=_best_first) if score >= PAIR_THRESHOLD]
-    return _monotone(similar)
+    scored = similarity.similar(cells, PAIR_THRESHOLD)
+    return _monotone([(o, n) for _, o, n in sorted(scored, key=_best_first)])
 
 
 def _band(a: int, m: int, n: int) -> range:
@@ -176,7 +195,7 @@ def _moves(
     free_new = [n for n in news if n not in moves]
     if len(free_old) * len(free_new) > similarity.pairs_left:
         return moves
-    scored = [(similarity(o, n, MOVE_THRESHOLD), o, n) for o in free_old for n in free_new]
+    scored = similarity.similar([(o, n) for o in free_old for n in free_new], MOVE_THRESHOLD)
     taken_old: set[int] = set()
     for score, o, n in sorted(scored, key=_best_first):
         if score >= MOVE_THRESHOLD and o not in taken_old and n not in moves:

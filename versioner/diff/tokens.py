@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -28,6 +29,10 @@ MARKS = _combining_mark_class()
 WORD = re.compile(rf"[\w{MARKS}]+")
 # A word (\w plus combining marks, so "e\u0301" stays whole), a whitespace run, or any single other char.
 TOKEN = re.compile(rf"[\w{MARKS}]+|\s+|.", re.DOTALL)
+# The same for a text without combining marks, most texts: re tests each character that is not a
+# word character against every range of MARKS, which made tokenizing most of a long diff's time.
+_PLAIN_WORD = re.compile(r"\w+")
+_PLAIN_TOKEN = re.compile(r"\w+|\s+|.", re.DOTALL)
 
 # Private-use code points carry no letter, digit or space class, so diff-match-patch's
 # cleanup scores every token boundary alike and never prefers one by accident.
@@ -36,12 +41,25 @@ ALPHABET = "".join(map(chr, chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE)
 
 def tokenize(text: str) -> list[str]:
     """Split text into words, whitespace runs and single other characters; they join back to text."""
-    return TOKEN.findall(text)
+    return (TOKEN if _has_marks(text) else _PLAIN_TOKEN).findall(text)
+
+
+def words(text: str) -> list[str]:
+    """The words of text (WORD), found the fast way where it has no combining mark."""
+    return (WORD if _has_marks(text) else _PLAIN_WORD).findall(text)
 
 
 def count_words(text: str) -> int:
     """Number of words in text, as the stats count them."""
-    return len(WORD.findall(text))
+    return len(words(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a paragraph is asked again: for its words, then for its tokens
+def _has_marks(text: str) -> bool:
+    """Whether text has a combining mark (none is below U+0300, so most Latin text is ruled out fast)."""
+    return not text.isascii() and any(
+        ch >= "\u0300" and unicodedata.category(ch)[0] == "M" for ch in set(text)
+    )
 
 
 def encode(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
