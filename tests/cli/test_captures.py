@@ -1,13 +1,20 @@
 """`versioner captures` lists every capture's fate; `versioner reextract` brings an archive in line with today's rules."""
 
 import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
-from helpers import T0, ingest_all, versioner_text
+from helpers import ROOT, T0, ingest_all, versioner_text
 
 from versioner.capture import Capture
 from versioner.extract import html as html_extraction
 from versioner.store import Store
+from versioner.store.integrity import check
 
 URL = "https://news.example.org/2025/ferry"
 STORY = "".join(
@@ -105,3 +112,48 @@ def test_reextract_of_an_unknown_article_is_a_clear_error(tmp_path):
     archive(db, [page()])
     done = versioner_text(db, "reextract", "https://news.example.org/nothing", check=False)
     assert done.returncode == 1 and "no article" in done.stderr
+
+
+def test_reextract_killed_at_random_moments_leaves_a_sound_archive_and_a_rerun_completes(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(html_extraction, "remove_overlays", lambda tree: [])
+    old = tmp_path / "old.db"
+    store = Store(old)
+    for n in range(30):
+        url = f"{URL}-{n}"
+        pages = [page(), page(BANNER.replace("842", str(n))), page()]
+        for i, raw in enumerate(pages):
+            ingest_all(store, [Capture(raw, url, T0 + timedelta(hours=i), "old", "html")])
+    store.close()
+    monkeypatch.undo()
+    clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
+    shutil.copy(old, clean)
+    shutil.copy(old, killed)
+    started = time.monotonic()
+    versioner_text(clean, "reextract")
+    span = time.monotonic() - started
+    rng = random.Random(13)
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, "-P", "-m", "versioner", "--db", str(killed), "reextract"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 0.9) * span)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        store = Store(killed)
+        assert check(store) == []
+        store.close()
+    versioner_text(killed, "reextract")
+    assert version_hashes(killed) == version_hashes(clean)
+
+
+def version_hashes(db) -> dict[int, list[str]]:
+    store = Store(db)
+    try:
+        return {a["id"]: [v.text_hash for v in store.versions(a["id"])] for a in store.articles(limit=1000)}
+    finally:
+        store.close()

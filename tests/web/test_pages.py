@@ -172,7 +172,7 @@ def test_version_page_lists_captures_with_the_reason_a_capture_was_rejected(clie
     html = page(client, f"/articles/{ids['bus']}/versions/1")
     rows = re.findall(r'<tr class="capture-(\w+)">', html)
     assert rows == ["accepted", "rejected", "accepted"]
-    assert "interstitial page" in html
+    assert "error page (" in html  # the reason the capture was rejected
     assert re.search(r'href="/captures/\d+/raw"', html) and re.search(
         r'href="/captures/\d+/raw\?download=1"', html
     )
