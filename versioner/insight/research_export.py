@@ -46,14 +46,16 @@ def articles(store: Store, site: str | None = None, since: str | None = None) ->
 def pair_records(store: Store, article: dict, since: str | None = None) -> Iterator[dict]:
     """Each pair of consecutive versions of the article whose newer one was first seen at or after since."""
     versions = store.versions(article["id"])
-    language = None
+    if len(versions) < 2:
+        return
+    # The language of the latest version, as blame reads it, so both split its sentences alike.
+    language = guess_language(store.with_text(versions[-1]).text)
     old = None
     for previous, current in zip(versions, versions[1:], strict=False):
         if since and current.first_seen < since:
             continue
         old = old if old is not None and old.n == previous.n else store.with_text(previous)
         new = store.with_text(current)
-        language = language or guess_language(new.text)
         yield {
             "article_id": article["id"],
             "url": article["url"],
