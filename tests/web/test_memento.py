@@ -12,7 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import PARAGRAPHS, ROOT, T0, free_port, ingest_all, text_capture, wait_for
+from helpers import PARAGRAPHS, ROOT, T0, free_port, ingest_all, text_capture, versioner, wait_for
 
 from versioner.store import Store
 from versioner.web import create_app
@@ -260,3 +260,24 @@ def test_without_a_raw_request_uri_the_target_is_rebuilt_from_the_path_and_query
     answer = client.get("/timegate/" + STORY, environ_overrides={"RAW_URI": "", "REQUEST_URI": ""})
     assert answer.status_code == 302
     assert with_rel(parse_links(answer.headers["Link"]), "original")[0][0] == STORY
+
+
+def test_a_url_merged_into_another_article_finds_that_articles_history(tmp_path):
+    db = tmp_path / "versioner.db"
+    store = Store(db)
+    ingest_all(
+        store,
+        [
+            text_capture(TEXTS[0], url="https://www.example.org/story-old-slug"),
+            text_capture(TEXTS[1], 60, url="https://www.example.org/story-new-slug"),
+        ],
+    )
+    store.close()
+    versioner(db, "merge", "https://www.example.org/story-new-slug", "https://www.example.org/story-old-slug")
+    client = create_app({"DATABASE": str(db)}).test_client()
+    answer = client.get("/timegate/https://www.example.org/story-old-slug")
+    assert answer.status_code == 302
+    assert (
+        with_rel(parse_links(answer.headers["Link"]), "original")[0][0]
+        == "https://www.example.org/story-new-slug"
+    )
