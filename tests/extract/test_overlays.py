@@ -109,6 +109,18 @@ def test_an_article_about_consent_and_privacy_law_keeps_its_text():
     assert text_of(page(paragraphs=story, title="Publisher fined over cookies")).split("\n\n") == list(story)
 
 
+def test_an_article_header_shaped_like_a_banner_keeps_its_headline_and_lead():
+    lead = "Publishers must ask for consent before cookies track readers, and name every partner, the court said."
+    header = f'<div class="article-banner"><h1>Cookie consent ruling</h1><p>{lead}</p></div>'
+    raw = (
+        f"<!doctype html><html><head><title>Cookie consent ruling</title></head><body>{header}<div>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</div></body></html>"
+    )
+    tree = trafilatura.load_html(raw)
+    assert remove_overlays(tree) == []
+
+
 def test_a_navigation_bar_of_privacy_links_is_not_taken_for_a_banner():
     nav = (
         '<div class="banner"><a href="/privacy">Privacy policy</a> <a href="/cookies">Cookie settings</a> '

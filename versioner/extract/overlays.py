@@ -132,14 +132,20 @@ def _manager(element: HtmlElement) -> str | None:
     return CONSENT_MANAGERS[int(found.lastgroup[1:])][0] if found else None
 
 
+def _dialog(element: HtmlElement) -> bool:
+    return (
+        element.tag == "dialog"
+        or (element.get("role") or "").lower() in OVERLAY_ROLES
+        or (element.get("aria-modal") or "").lower() == "true"
+    )
+
+
 def _shaped(element: HtmlElement) -> bool:
     """Whether the element is built like an overlay: its tag, role, modality, position or name say so."""
     names = " ".join(filter(None, (element.get("id"), element.get("class"), element.get("data-testid"))))
     label = element.get("aria-label")
     return (
-        element.tag == "dialog"
-        or (element.get("role") or "").lower() in OVERLAY_ROLES
-        or (element.get("aria-modal") or "").lower() == "true"
+        _dialog(element)
         or bool(FIXED.search(element.get("style") or ""))
         or bool(names and (OVERLAY_NAME.search(names) or PAYWALL_MARKUP.search(names)))
         or bool(label and any(concept.search(label) for concept in CONSENT_WORDING[:4]))
@@ -150,11 +156,14 @@ def _judge_shaped(element: HtmlElement) -> str | None:
     """An overlay-shaped element is a consent or paywall overlay by its wording, and mostly prose.
 
     A site's navigation bar full of links to its privacy policy and cookie settings is not a banner:
-    at most half of an overlay's words may be link text.
+    at most half of an overlay's words may be link text. An element shaped only by its class name or
+    position that holds the page's <h1> is the article's header (a story about cookie law), not a banner.
     """
     text = _text(element)
     words = len(text.split())
     if not words or words > OVERLAY_MAX_WORDS:
+        return None
+    if not _dialog(element) and next(element.iterdescendants("h1"), None) is not None:
         return None
     links = 0
     for link in element.iterdescendants("a"):
