@@ -54,3 +54,12 @@ def test_the_language_is_the_one_whose_function_words_are_commonest():
 
 def test_a_text_without_function_words_is_taken_as_english():
     assert guess_language("12345 67890") == "en"
+
+
+def test_each_list_item_of_a_paragraph_is_split_on_its_own():
+    text = "Zuständig sind\n1. die Kassen,\n2. die Ämter."
+    assert sentences(text, "de") == ("Zuständig sind", "1. die Kassen,", "2. die Ämter.")
+
+
+def test_each_table_row_of_a_paragraph_is_split_on_its_own():
+    assert sentences("| Name | Role |\n| Ada | Chair |", "en") == ("| Name | Role |", "| Ada | Chair |")

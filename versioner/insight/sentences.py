@@ -31,7 +31,9 @@ _STARTS_WITH_NUMBER = re.compile(r"^\d")
 # Where a sentence could end inside a paragraph: without one, the paragraph is one sentence and
 # pysbd (a few milliseconds a paragraph) need not be asked.
 _INNER_END = re.compile(r"[.!?…:;][\"'»«“”„’)\]]*\s")
-SPLIT_CACHE = 8192  # paragraphs, most of which recur from one version to the next
+SPLIT_CACHE = 8192
+# A line break before a table row ("| a | b |"), a list item ("* ", "- ", "+ ", "1. ", "2) ") or a heading.
+_BLOCK_LINE = re.compile(r"\n(?=[ \t]*(?:\||[*+-][ \t]|#|\d{1,3}[.)][ \t]))")  # paragraphs, most of which recur from one version to the next
 
 
 def guess_language(text: str) -> str:
@@ -47,8 +49,13 @@ def sentences(paragraph: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ..
     """The sentences of one paragraph in order; together they hold all its words.
 
     A line break inside a paragraph is read as a space: statutes and wiki text are wrapped at a
-    width, so their lines are not sentences (pysbd would end one at every line break).
+    width, so their lines are not sentences (pysbd would end one at every line break). A line that
+    starts a table row or a list item does start a new piece, split on its own: besides being right,
+    it keeps pysbd, whose time grows faster than its input's length, off whole tables.
     """
+    pieces = _BLOCK_LINE.split(paragraph)
+    if len(pieces) > 1:
+        return tuple(s for piece in pieces for s in sentences(piece, language))
     flat = " ".join(paragraph.split())
     if not _INNER_END.search(flat):
         return (flat,) if flat else ()
