@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from helpers import T0, article_html, versioner_text
 
-from versioner.aliases import NotAnAlias, merge, split, suggest
+from versioner.aliases import merge, split, suggest
 from versioner.capture import Capture
+from versioner.errors import AliasError
 from versioner.sources.fetch import Fetcher, FetchSettings
 from versioner.story_ids import story_id
 from versioner.versioning import ingest
@@ -168,7 +169,7 @@ def test_split_of_a_story_id_alias_makes_it_an_article_of_its_own(store):
 
 def test_split_of_a_url_that_is_no_alias_is_refused(store):
     add(store, OLD, page(STORY), 0)
-    with pytest.raises(NotAnAlias):
+    with pytest.raises(AliasError):
         split(store, OLD)
 
 
@@ -217,3 +218,12 @@ def test_the_memento_timemap_of_an_alias_lists_the_article_versions(store):
     client = create_app({"DATABASE": store.path, "TESTING": True}).test_client()
     timemap = client.get(f"/timemap/json/{NEW}").get_json()
     assert len(timemap["mementos"]["list"]) == 2
+
+
+def test_split_of_an_article_url_is_a_message_and_exit_status_1(tmp_path):
+    db = tmp_path / "v.db"
+    file = tmp_path / "a.html"
+    file.write_bytes(page(STORY))
+    versioner_text(db, "ingest", "--url", OLD, "--fetched-at", "2025-04-01T00:00:00Z", file)
+    done = versioner_text(db, "split", OLD, check=False)
+    assert done.returncode == 1 and "no alias" in done.stderr and "Traceback" not in done.stderr

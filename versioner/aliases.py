@@ -16,7 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from versioner.capture import Capture
-from versioner.errors import NotInArchive, VersionerError
+from versioner.errors import AliasError, NotInArchive, VersionerError
 from versioner.store import Store
 from versioner.story_ids import story_id
 from versioner.times import now, parse_time, to_iso
@@ -26,10 +26,6 @@ SUGGEST_DAYS = 7  # how far apart two first sightings may be for their articles 
 SUGGEST_LIMIT = 5000  # the newest articles compared by `suggest`
 SUGGEST_SIMILARITY = 0.8  # share of word 3-grams two first texts have in common
 SHINGLE = 3
-
-
-class NotAnAlias(VersionerError):
-    """split was given a URL that is no alias of another article."""
 
 
 def article_for(store: Store, url: str, capture: Capture, fetched_at: str) -> int:
@@ -154,7 +150,7 @@ def merge(store: Store, keep_ref: str, other_ref: str) -> dict:
     with store.transaction():
         keep, other = store.article(keep_ref), store.article(other_ref)
         if keep["id"] == other["id"]:
-            raise VersionerError(f"{keep['url']} and {other['url']} are one article already")
+            raise AliasError(f"{keep['url']} and {other['url']} are one article already")
         hashes = store.aliases.move_captures(other, keep["id"])
         _carry_texts(store, other["id"], keep["id"], hashes)
         store.aliases.move_aliases(other["id"], keep["id"])
@@ -172,7 +168,7 @@ def split(store: Store, url: str) -> dict:
     with store.transaction():
         alias = store.aliases.get(url)
         if alias is None:
-            raise NotAnAlias(f"{url} is no alias of another article: nothing to split")
+            raise AliasError(f"{url} is no alias of another article: nothing to split")
         source = alias["article_id"]
         if alias["moved_from"] and alias["reason"] == "merge":
             target = store.article(alias["moved_from"])

@@ -35,3 +35,8 @@ class PrivateAddress(BadURL):
 
 class DeliveryFailed(VersionerError):
     """A notification did not reach its target (refused, timed out, an error answer): it is retried later."""
+
+
+class AliasError(VersionerError):
+    """A merge or split that cannot be done as asked (one article already, no alias, a shared capture):
+    nothing was moved."""

@@ -9,10 +9,8 @@ of the URLs it detaches. The one lookup by URL (Store.article_id_for_url) reads 
 
 import sqlite_utils
 
-from versioner.errors import StorageError
+from versioner.errors import AliasError
 from versioner.story_ids import story_id
-
-REASONS = ("redirect", "canonical", "story id", "merge")
 
 SCHEMA = """
 CREATE TABLE aliases (
@@ -43,10 +41,6 @@ def create_tables(db: sqlite_utils.Database) -> None:
         found = story_id(url)
         if found:
             db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [found, article_id])
-
-
-class MergeConflict(StorageError):
-    """Two articles hold a capture of the same bytes at the same time: one of them must go first."""
 
 
 class Aliases:
@@ -129,7 +123,7 @@ class Aliases:
             params,
         ).fetchone()
         if clash:
-            raise MergeConflict(f"both articles hold the same capture of {clash[0]}: nothing was moved")
+            raise AliasError(f"both articles hold the same capture of {clash[0]}: nothing was moved")
         hashes = [
             row[0]
             for row in self.db.execute(
