@@ -227,3 +227,10 @@ def test_split_of_an_article_url_is_a_message_and_exit_status_1(tmp_path):
     versioner_text(db, "ingest", "--url", OLD, "--fetched-at", "2025-04-01T00:00:00Z", file)
     done = versioner_text(db, "split", OLD, check=False)
     assert done.returncode == 1 and "no alias" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_story_redirecting_to_a_section_front_is_not_merged_into_it(store):
+    story = add(store, OLD, page(STORY), 0)
+    front = add(store, f"{SITE}/news", page(["Today's news."], "News"), 1, requested_url=OLD)
+    assert front.article_id != story.article_id
+    assert [len(store.versions(i)) for i in (story.article_id, front.article_id)] == [1, 1]

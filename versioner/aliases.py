@@ -51,8 +51,9 @@ def article_for(store: Store, url: str, capture: Capture, fetched_at: str) -> in
 
 
 def _by_other_name(store: Store, url: str, others: list[tuple[str, str]], fetched_at: str) -> int | None:
+    """The article another name of the page has, unless the two URLs look like two stories."""
     for other, reason in others:
-        found = store.article_id_for_url(other)
+        found = store.article_id_for_url(other) if _same_story(url, other) else None
         if found:
             store.aliases.add(url, found, reason, fetched_at)
             return found
@@ -63,6 +64,15 @@ def remember_url(store: Store, capture_id: int, article_id: int, url: str) -> No
     """Note the URL a capture came in under when it is an alias: a split moves it back with it."""
     if store.article(article_id)["url"] != url:
         store.aliases.remember_capture_url(capture_id, url)
+
+
+def _same_story(url: str, other: str) -> bool:
+    """A story URL redirecting to a front page or another story id is not the same story: sites send a
+    deleted article's readers to their home or section page."""
+    ids = story_id(url), story_id(other)
+    if any(ids):
+        return ids[0] == ids[1]
+    return bool(urlsplit(url).path.strip("/"))
 
 
 def _other_names(url: str, capture: Capture) -> list[tuple[str, str]]:
