@@ -18,6 +18,9 @@ LENGTH_HEIGHT = 120  # the band of the length line
 GAP = 24  # between the two bands, room for the date labels
 CHANGE_HEIGHT = 56  # the band of the change bars, half up (added) and half down (removed)
 BAR_WIDTH = 4
+# Diffs computed for one view at most, newest first, when the cache lacks them (after an engine
+# upgrade); ingest caches every new one, so the rest come in over the next views.
+COMPUTE_AT_MOST = 50
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,7 @@ def timeline_chart(store: Store, versions: list[VersionInfo]) -> Chart | None:
     """The chart of these versions (oldest first), or None without versions; diffs come from the cache."""
     if not versions:
         return None
-    stats = [None] + [
-        changes.stats(store, old, new) for old, new in zip(versions, versions[1:], strict=False)
-    ]
+    stats = [None, *_change_stats(store, versions)]
     rows = tuple(
         Row(v.n, v.first_seen, v.words, s and s["words_added"], s and s["words_removed"])
         for v, s in zip(versions, stats, strict=True)
@@ -123,6 +124,16 @@ def timeline_chart(store: Store, versions: list[VersionInfo]) -> Chart | None:
         left=LEFT,
         right=WIDTH - RIGHT,
     )
+
+
+def _change_stats(store: Store, versions: list[VersionInfo]) -> list[dict | None]:
+    """Each version's diff stats against the one before: every cached one, and COMPUTE_AT_MOST more."""
+    pairs = list(zip(versions, versions[1:], strict=False))
+    stats = [store.diff_cache.stats(changes.key(old, new)) for old, new in pairs]
+    missing = [k for k, found in enumerate(stats) if found is None][::-1][:COMPUTE_AT_MOST]
+    for k in missing:
+        stats[k] = changes.stats(store, *pairs[k])
+    return stats
 
 
 def _seconds(iso: str) -> float:
