@@ -1,9 +1,10 @@
 """Snapshot content → the parts of an article: title, byline, times and body paragraphs.
 
-HTML is parsed once; consent and paywall overlays are taken out (overlays.py) and the visible lines
-fingerprinted (visible.py) before trafilatura reads the main text and metadata (times as the page
-declares them); plain text is read line by line, paragraphs split on blank lines. Nothing here
-decides what counts as a change: that is normalize.py.
+HTML is parsed once; consent and paywall overlays are taken out (overlays.py), the document's own
+lists of files and versions read as text (link_lists.py) and the visible lines fingerprinted
+(visible.py) before trafilatura reads the main text and metadata (times as the page declares them);
+plain text is read line by line, paragraphs split on blank lines. Nothing here decides what counts as
+a change: that is normalize.py.
 """
 
 import re
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from versioner.errors import SnapshotError
 from versioner.extract.budget import MAX_PARAGRAPHS, scan
 from versioner.extract.decode import decode
+from versioner.extract.link_lists import keep_document_lists
 from versioner.extract.notices import structured_correction
 from versioner.extract.overlays import remove_overlays
 from versioner.extract.visible import fingerprint
@@ -106,6 +108,7 @@ def extract_html(html: str) -> Extracted:
         if tree is None:
             return Extracted(_html_title(html), "", None, None, ())
         remove_overlays(tree)
+        keep_document_lists(tree)
         visible = fingerprint(tree)
         doc = trafilatura.bare_extraction(
             tree,

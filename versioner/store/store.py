@@ -254,17 +254,16 @@ class Store:
         )
 
     def article_count(self, site: str | None = None) -> int:
-        """How many articles articles() lists."""
-        where, params = _listed(site)
-        return self.db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
+        """How many articles articles() lists: read from the sites' totals (site_stats.py), kept at
+        ingest, as a count over the articles table grows with the archive on every page."""
+        where, params = ("WHERE site = ?", [site]) if site else ("", [])
+        return self.db.execute(
+            f"SELECT coalesce(sum(articles), 0) FROM site_totals {where}", params
+        ).fetchone()[0]
 
     def sites(self) -> list[dict]:
-        return list(
-            self.db.query(
-                "SELECT site, count(*) AS articles FROM articles WHERE last_changed IS NOT NULL "
-                "GROUP BY site ORDER BY site"
-            )
-        )
+        """Sites with a listed article and how many, from the sites' totals (one row per site)."""
+        return list(self.db.query("SELECT site, articles FROM site_totals WHERE articles > 0 ORDER BY site"))
 
     def refresh_article(self, article_id: int) -> None:
         """Recompute the article's summary columns from its captures and versions."""
