@@ -25,6 +25,17 @@ class Receiver:
                 if self.path.startswith("/hang"):
                     outer.release.wait(30)
                     return
+                if self.path.startswith("/drip"):  # headers one line at a time, for far longer than a timeout
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for n in range(60):
+                        if outer.release.wait(0.25):
+                            return
+                        try:
+                            self.wfile.write(f"X-Drip-{n}: a\r\n".encode())
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
                 if self.path.startswith("/moved"):
                     self.send_response(302)
                     self.send_header("Location", f"http://127.0.0.1:{outer.port}/elsewhere")

@@ -63,6 +63,13 @@ def test_a_hanging_target_holds_up_no_other(store, receiver):
     assert "no answer" in report.failures[0]["error"]
 
 
+def test_a_receiver_that_drips_its_answer_is_given_up_at_the_timeout(store, receiver):
+    add(store, receiver.url("/drip"), allow_private=True)
+    change_article(store)
+    report = send(store, None, timeout=1)
+    assert report.failed == 1 and "no answer within 1 s" in report.failures[0]["error"]
+
+
 def test_a_redirect_is_not_followed(store, receiver):
     add(store, receiver.url("/moved"), allow_private=True)
     change_article(store)

@@ -13,6 +13,7 @@ import httpx
 
 from versioner.errors import DeliveryFailed, FetchError, PrivateAddress
 from versioner.notify.targets import check_address, is_webhook
+from versioner.sources.deadline import Deadline
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "versioner-notify/0.1 (+https://github.com/versioner)"
@@ -46,6 +47,8 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def _post_json(url: str, addresses: list[str], secret: str | None, message: dict, timeout: float) -> None:
+    """POST to the checked addresses in turn, within one deadline over every phase (sources/deadline.py):
+    a receiver that drips its answer a byte at a time holds a thread no longer than `timeout`."""
     body = json.dumps(message, ensure_ascii=False).encode()
     target = httpx.URL(url)
     headers = {
@@ -55,29 +58,40 @@ def _post_json(url: str, addresses: list[str], secret: str | None, message: dict
     }
     if secret:
         headers[SIGNATURE_HEADER] = signature(secret, body)
-    extensions = {"sni_hostname": target.raw_host.decode("ascii")} if target.scheme == "https" else {}
+    deadline = Deadline(timeout)
+    extensions = {"trace": deadline.trace}
+    if target.scheme == "https":
+        extensions["sni_hostname"] = target.raw_host.decode("ascii")
     # trust_env=False: a proxy from the environment would connect elsewhere than the address checked.
     with httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False, follow_redirects=False) as client:
-        last_error = "no address"
-        for address in addresses:
-            request = client.build_request(
-                "POST", target.copy_with(host=address), content=body, headers=headers, extensions=extensions
-            )
-            try:
-                response = client.send(request)
-            except httpx.ConnectError as err:
-                last_error = f"cannot connect: {err}"
-                continue
-            except httpx.TimeoutException:
+        deadline.start()
+        try:
+            response = _first_answer(client, target, addresses, body, headers, extensions)
+        except httpx.HTTPError as err:
+            if deadline.expired or isinstance(err, httpx.TimeoutException):
                 raise DeliveryFailed(f"no answer within {timeout:g} s") from None
-            except httpx.HTTPError as err:
-                raise DeliveryFailed(f"{type(err).__name__}: {err}") from None
-            if response.is_success:
-                return
-            if response.is_redirect:
-                raise DeliveryFailed(f"answered {response.status_code} (redirects are not followed)")
-            raise DeliveryFailed(f"answered {response.status_code} {response.reason_phrase}")
-        raise DeliveryFailed(last_error)
+            raise DeliveryFailed(f"{type(err).__name__}: {err}") from None
+        finally:
+            deadline.cancel()
+    if response.is_success:
+        return
+    if response.is_redirect:
+        raise DeliveryFailed(f"answered {response.status_code} (redirects are not followed)")
+    raise DeliveryFailed(f"answered {response.status_code} {response.reason_phrase}")
+
+
+def _first_answer(client, target, addresses, body, headers, extensions) -> httpx.Response:
+    """The answer of the first address that takes the connection."""
+    for index, address in enumerate(addresses):
+        request = client.build_request(
+            "POST", target.copy_with(host=address), content=body, headers=headers, extensions=extensions
+        )
+        try:
+            return client.send(request)
+        except httpx.ConnectError:
+            if index == len(addresses) - 1:
+                raise
+    raise httpx.ConnectError("no address to connect to")
 
 
 def _apprise(target: str, subject: str, text: str) -> None:
