@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from change_detection import rows as change_detection  # noqa: E402
 from diff_bench import corpus_dir, figures  # noqa: E402
 from read_path import wrk_rows  # noqa: E402
+from scale import rows as scale  # noqa: E402
 
 from versioner.capture import Capture  # noqa: E402
 from versioner.extract.html import extract  # noqa: E402
@@ -59,6 +60,7 @@ def main() -> int:
             diffs,
             reading_path,
             read_path,
+            scale,
             change_detection,
         ):
             rows += measure(corpus, work, args.quick)

@@ -10,6 +10,7 @@ tokenizer does (case and accents folded).
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from versioner.store import Store
 from versioner.store.search_index import fts_terms
@@ -102,29 +103,42 @@ def highlight(text: str, wanted: list[tuple[str, bool]]) -> str:
 
 def snippet(text: str, wanted: list[tuple[str, bool]], words: int = SNIPPET_WORDS) -> str:
     """About `words` words around the first match, with … where the text was cut."""
-    spans = [m.span() for m in WORD.finditer(text)]
-    hit = next((i for i, (a, b) in enumerate(spans) if _matches(text[a:b], wanted)), 0)
+    spans: list[tuple[int, int]] = []
+    hit, matches = None, _matcher(wanted)
+    for match in WORD.finditer(text):  # up to a word past the snippet: a long text is not read through
+        spans.append(match.span())
+        if hit is None and matches(match.group()):
+            hit = len(spans) - 1
+        if hit is not None and len(spans) > hit + words:
+            break
     if not spans:
         return ""
-    first = max(hit - words // 3, 0)
+    first = max((hit or 0) - words // 3, 0)
     last = min(first + words, len(spans)) - 1
     start, end = spans[first][0], spans[last][1]
     return ("…" if first else "") + _mark(text, wanted, start, end) + ("…" if last < len(spans) - 1 else "")
 
 
 def _mark(text: str, wanted: list[tuple[str, bool]], start: int, end: int) -> str:
-    out, at = [], start
+    out, at, matches = [], start, _matcher(wanted)
     for match in WORD.finditer(text, start, end):
-        if _matches(match.group(), wanted):
+        if matches(match.group()):
             out += [text[at : match.start()], MATCH_START, match.group(), MATCH_END]
             at = match.end()
     out.append(text[at:end])
     return "".join(out)
 
 
-def _matches(word: str, wanted: list[tuple[str, bool]]) -> bool:
-    folded = _fold(word)
-    return any(folded.startswith(term) if prefix else folded == term for term, prefix in wanted)
+def _matcher(wanted: list[tuple[str, bool]]) -> Callable[[str], bool]:
+    """Whether a word of the text is one of the wanted ones: a set lookup, or a prefix test."""
+    exact = {term for term, prefix in wanted if not prefix}
+    prefixes = tuple(term for term, prefix in wanted if prefix)
+
+    def matches(word: str) -> bool:
+        folded = _fold(word)
+        return folded in exact or (bool(prefixes) and folded.startswith(prefixes))
+
+    return matches
 
 
 @functools.lru_cache(maxsize=65_536)  # words recur from text to text; folding each is the slow part

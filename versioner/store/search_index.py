@@ -36,8 +36,8 @@ MAX_TERMS = 250
 SURROGATES = re.compile("[\ud800-\udfff]")
 ARTICLE_SHIFT = 24  # up to 16 million distinct paragraphs per article
 COUNT_LIMIT = 1000  # matching articles counted at most: beyond it the count is "more than 1,000"
-CHECK_LIMIT = 300  # articles checked for every term at most, per search: the count's bound for several
-COUNT_ROWS = 30_000  # matching paragraphs read at most to count a one-term search's articles
+CHECK_LIMIT = 100  # articles checked for every term at most, per search: the count's bound for several
+COUNT_ROWS = 20_000  # matching paragraphs read at most to count a one-term search's articles
 RARITY_PROBE = 2000  # matches of each term read to find the rarest one
 
 SCHEMA = """
