@@ -9,7 +9,7 @@ the subscription is added and again before each delivery, since DNS may answer d
 import ipaddress
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from versioner.errors import BadURL, PrivateAddress
+from versioner.errors import BadURL, FetchError, PrivateAddress
 from versioner.sources.addresses import resolve
 
 WEBHOOK_SCHEMES = ("http", "https")
@@ -57,8 +57,6 @@ def check_target(target: str, allow_private: bool) -> None:
 
 def check_address(target: str, allow_private: bool, unresolved_ok: bool = False) -> list[str]:
     """The checked addresses of the target's host ([] where the service's host is fixed by Apprise)."""
-    from versioner.errors import FetchError
-
     host, port = network_host(target)
     if not host:
         return []
