@@ -162,6 +162,21 @@ def test_pages_that_change_are_compressed_per_request_with_vary(client, kursk, p
     assert brotli.decompress(response.data) == get(client, url).data
 
 
+def test_head_of_a_page_compressed_per_request_gives_the_length_of_its_get(client, kursk):
+    url = f"/articles/{kursk}"
+    body = get(client, url, "gzip").data
+    head = client.head(url, headers={"Accept-Encoding": "gzip"})
+    assert head.data == b"" and head.headers["Content-Encoding"] == "gzip"
+    assert int(head.headers["Content-Length"]) == len(body)
+
+
+def test_a_304_of_a_page_compressed_per_request_still_says_vary(client, kursk):
+    url = f"/articles/{kursk}/diff?from=1&to=2"
+    etag = get(client, url, "gzip").headers["ETag"]
+    again = get(client, url, "gzip", **{"If-None-Match": etag})
+    assert again.status_code == 304 and "Accept-Encoding" in again.headers["Vary"]
+
+
 def test_a_client_that_refuses_every_encoding_gets_pages_that_change_plain(client):
     response = get(client, "/", "gzip;q=0, br;q=0, zstd;q=0")
     assert "Content-Encoding" not in response.headers and response.data.startswith(b"<!doctype html>")
