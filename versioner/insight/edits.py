@@ -33,15 +33,14 @@ def sentence_edits(old_text: str, new_text: str, language: str) -> list[dict]:
     old_p, new_p = _paragraphs(old_text), _paragraphs(new_text)
     left_op, left_np, paragraph_anchor = _unchanged_in_place(old_p, new_p)
     moved_p = _moved(old_p, new_p, left_op, left_np)
+    moved_old_p = set(moved_p.values())
     # Each sentence with its place in the new version (paragraph, sentence), for the reading order.
     keyed = [
         ((n, k, 1), _action("refactor", s, s))
         for n in moved_p
         for k, s in enumerate(sentences(new_p[n], language))
     ]
-    from_paragraph = [
-        (o, s) for o in left_op if o not in moved_p.values() for s in sentences(old_p[o], language)
-    ]
+    from_paragraph = [(o, s) for o in left_op if o not in moved_old_p for s in sentences(old_p[o], language)]
     old = [s for _, s in from_paragraph]
     placed = [
         ((n, k), s) for n in left_np if n not in moved_p for k, s in enumerate(sentences(new_p[n], language))
@@ -50,7 +49,8 @@ def sentence_edits(old_text: str, new_text: str, language: str) -> list[dict]:
     places = [place for place, _ in placed] + [(len(new_p), 0)]
     left_old, left_new, anchor = _unchanged_in_place(old, new)
     moved = _moved(old, new, left_old, left_new)
-    left_old = [o for o in left_old if o not in moved.values()]
+    moved_old = set(moved.values())
+    left_old = [o for o in left_old if o not in moved_old]
     left_new = [n for n in left_new if n not in moved]
     edited = _edited(old, new, left_old, left_new)
     edited_old = set(edited.values())
