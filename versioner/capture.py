@@ -33,7 +33,9 @@ class Capture:
     # The HTTP response headers, in order, where the source knew them (a fetch, a WARC record): the
     # WARC export writes them back. None when unknown (files, stdin, a plain upload).
     http_headers: tuple[tuple[str, str], ...] | None = None
-    requested_url: str | None = None  # the URL asked for, where redirects led elsewhere: an alias of the article
+    requested_url: str | None = (
+        None  # the URL asked for, where redirects led elsewhere: an alias of the article
+    )
 
     def headers_json(self) -> str | None:
         """The headers as the captures table keeps them: a JSON list of [name, value]."""

@@ -160,5 +160,7 @@ def test_search_rowids_are_made_again_grouped_by_article_from_the_stored_texts(t
     rewind(db, schema._search_newest_first)
     reopened = Store(db)
     rowids = [row[0] for row in reopened.db.execute("SELECT id FROM paragraphs ORDER BY id").fetchall()]
-    assert [rowid >> ARTICLE_SHIFT for rowid in rowids] == [1] * 5  # each paragraph once, in its article's range
+    assert [rowid >> ARTICLE_SHIFT for rowid in rowids] == [
+        1
+    ] * 5  # each paragraph once, in its article's range
     assert search(reopened, "vote twice")[1][0]["matching"] == [2]

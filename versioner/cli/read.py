@@ -113,7 +113,12 @@ def search(ctx: Context, words: tuple[str, ...], limit: int, as_json: bool) -> N
     total, hits = search_articles(ctx.store, query, limit=limit)
     if as_json:
         emit_json(
-            {"query": query, "total": total, "total_exact": total.exact, "results": [hit_json(hit) for hit in hits]}
+            {
+                "query": query,
+                "total": total,
+                "total_exact": total.exact,
+                "results": [hit_json(hit) for hit in hits],
+            }
         )
         return
     start, end = ("\x1b[1;33m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")

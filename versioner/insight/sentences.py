@@ -33,7 +33,7 @@ _STARTS_WITH_NUMBER = re.compile(r"^\d")
 _INNER_END = re.compile(r"[.!?…:;][\"'»«“”„’)\]]*\s")
 SPLIT_CACHE = 8192
 # A line break before a table row ("| a | b |"), a list item ("* ", "- ", "+ ", "1. ", "2) ") or a heading.
-_BLOCK_LINE = re.compile(r"\n(?=[ \t]*(?:\||[*+-][ \t]|#|\d{1,3}[.)][ \t]))")  # paragraphs, most of which recur from one version to the next
+_BLOCK_LINE = re.compile(r"\n(?=[ \t]*(?:\||[*+-][ \t]|#|\d{1,3}[.)][ \t]))")
 
 
 def guess_language(text: str) -> str:

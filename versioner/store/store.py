@@ -235,7 +235,9 @@ class Store:
             from versioner.urls import canonical_url  # a user may paste the link with tracking parameters
 
             try:
-                rows = list(self.db.query(f"SELECT * FROM articles WHERE {where}", {"url": canonical_url(ref)}))
+                rows = list(
+                    self.db.query(f"SELECT * FROM articles WHERE {where}", {"url": canonical_url(ref)})
+                )
             except Exception:
                 rows = []
         if not rows:
