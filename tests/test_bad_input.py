@@ -677,6 +677,19 @@ def _every_request(client) -> list[tuple[str, str, dict]]:
         "/api/search?q=harbour",
         "/api/search?q=" + "a" * 600,
         "/api/search",
+        f"/articles/{hostile}/blame",
+        f"/articles/{hostile}/blame/1",
+        f"/api/articles/{hostile}/blame",
+        f"/api/articles/{hostile}/blame/1",
+        f"/timegate/https://a.example/{hostile}",
+        f"/timemap/link/https://a.example/{hostile}",
+        f"/timemap/json/https://a.example/{hostile}",
+        "/sites",
+        f"/sites/{hostile}",
+        "/api/sites",
+        f"/api/sites/{hostile}",
+        "/api/subscriptions",
+        f"/api/subscriptions/{hostile}",
         "/static/style.css",
         "/static/app.js",
         "/static/favicon.svg",
@@ -693,6 +706,7 @@ def _every_request(client) -> list[tuple[str, str, dict]]:
     requests += [("DELETE", "/api/articles", {}), ("PUT", "/static/style.css", {})]
     requests += [("GET", f"/articles/{hostile}/diff", {"headers": {"If-None-Match": diff_etag}})]  # a 304
     requests += [("POST", "/api/captures", {})]  # no token configured: 404
+    requests += [("POST", "/api/subscriptions", {}), ("DELETE", f"/api/subscriptions/{hostile}", {})]
     store.close()
     return requests
 
@@ -722,7 +736,9 @@ def test_the_walk_covers_every_route_of_the_app(client):
     reached = set()
     for method, url, _ in _every_request(client):
         try:
-            endpoint, _ = adapter.match(url.split("?")[0], method="GET" if method != "POST" else "POST")
+            endpoint, _ = adapter.match(
+                url.split("?")[0], method=method if method in ("POST", "DELETE") else "GET"
+            )
             reached.add(endpoint)
         except HTTPException:  # the unknown URLs of the walk
             pass

@@ -73,8 +73,11 @@ def timeline_chart(store: Store, versions: list[VersionInfo]) -> Chart | None:
         Row(v.n, v.first_seen, v.words, s and s["words_added"], s and s["words_removed"])
         for v, s in zip(versions, stats, strict=True)
     )
-    times = [_seconds(v.first_seen) for v in versions]
-    end = max(times[-1], _seconds(versions[-1].last_seen))
+    try:
+        times = [_seconds(v.first_seen) for v in versions]
+        end = max(times[-1], _seconds(versions[-1].last_seen))
+    except ValueError:  # a time an older versioner stored unreadable (year 999): no chart, still a page
+        return None
     span = (end - times[0]) or 1.0
     inner = WIDTH - LEFT - RIGHT
 
