@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
-from versioner.errors import NotInArchive
+from versioner.errors import NotInArchive, VersionerError
 from versioner.memento import Link, http_date, in_force, link_format, memento_rel, parse_accept_datetime
 from versioner.store import VersionInfo
 from versioner.web.db import get_store
@@ -88,13 +88,16 @@ def add_memento_headers(
     index = next(i for i, v in enumerate(versions) if v.n == shown.n)
     around = {versions[0].n, versions[-1].n, shown.n}
     around |= {versions[i].n for i in (index - 1, index + 1) if 0 <= i < len(versions)}
-    links = [
-        Link(article["url"], "original"),
-        Link(_route(TIMEGATE, article["url"]), "timegate"),
-        Link(_route(TIMEMAP_LINK, article["url"]), "timemap", (("type", LINK_FORMAT),)),
-        *_mementos(article, versions, around, shown),
-    ]
-    response.headers["Memento-Datetime"] = http_date(shown.first_seen)
+    try:
+        links = [
+            Link(article["url"], "original"),
+            Link(_route(TIMEGATE, article["url"]), "timegate"),
+            Link(_route(TIMEMAP_LINK, article["url"]), "timemap", (("type", LINK_FORMAT),)),
+            *_mementos(article, versions, around, shown),
+        ]
+        response.headers["Memento-Datetime"] = http_date(shown.first_seen)
+    except VersionerError:  # a time an older versioner stored unreadable: the page, without Memento headers
+        return response
     response.headers["Link"] = link_format(links)
     return response
 
