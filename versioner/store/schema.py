@@ -310,10 +310,7 @@ def _diff_stats(db: sqlite_utils.Database) -> None:
 def _paragraph_index(db: sqlite_utils.Database) -> None:
     """Search indexes each distinct paragraph (and headline) of an article once, not every version whole
     (versioner/store/search_index.py); the texts stored so far are indexed here, with the headline each had."""
-    from versioner.store.search_index import (
-        ParagraphIndex,  # imported here: it is the schema's only use of the index
-    )
-    from versioner.store.texts import TextStore
+    from versioner.store.search_index import index_stored_texts  # the schema's only use of the index
 
     db.execute("DROP TABLE versions_fts")
     db.execute("""
@@ -333,16 +330,7 @@ def _paragraph_index(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE paragraphs_fts USING fts5 "
         "(text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')"
     )
-    texts, index = TextStore(db), ParagraphIndex(db)
-    for text_id, article_id, content_hash in db.execute(
-        "SELECT id, article_id, hash FROM texts ORDER BY id"
-    ).fetchall():
-        title = db.execute(
-            "SELECT title FROM captures WHERE article_id = ? AND content_hash = ? LIMIT 1",
-            [article_id, content_hash],
-        ).fetchone()
-        index.add(article_id, text_id, title[0] if title else "", texts.get(article_id, content_hash))
-    index.flush()
+    index_stored_texts(db)
 
 
 def _engine_version_keys(db: sqlite_utils.Database) -> None:

@@ -220,12 +220,17 @@ class ParagraphIndex:
 
 def rebuild(db: sqlite_utils.Database) -> None:
     """The index made again from the stored texts, each with the headline its captures had."""
-    from versioner.store.texts import TextStore  # texts imports nothing of the index: no cycle
-
     for table in ("paragraphs_fts", "text_paragraphs", "paragraphs"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in SCHEMA.split(";\n"):
         db.execute(statement)
+    index_stored_texts(db)
+
+
+def index_stored_texts(db: sqlite_utils.Database) -> None:
+    """Every stored text into the (empty) index, with the headline its captures had."""
+    from versioner.store.texts import TextStore  # texts imports nothing of the index: no cycle
+
     texts, index = TextStore(db), ParagraphIndex(db)
     for text_id, article_id, content_hash in db.execute(
         "SELECT id, article_id, hash FROM texts ORDER BY id"

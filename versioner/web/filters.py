@@ -34,7 +34,13 @@ def elapsed(later: str, earlier: str) -> str:
     end, start = _stored_time(later), _stored_time(earlier)
     if end is None or start is None:
         return f"{later} – {earlier}"  # shown as stored (autoescaped), so one bad row never breaks a page
-    seconds = int((end - start).total_seconds())
+    return duration(int((end - start).total_seconds()))
+
+
+def duration(seconds: int | None) -> str:
+    """A span of seconds as a person says it: 19 min, 3 h 5 min, 2 days."""
+    if seconds is None:
+        return "–"
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes} min"

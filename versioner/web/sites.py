@@ -10,6 +10,7 @@ from versioner.errors import NotInArchive
 from versioner.store.site_stats import BUCKETS
 from versioner.web.charts import bar_chart
 from versioner.web.db import get_store
+from versioner.web.filters import duration
 
 bp = Blueprint("sites", __name__)
 
@@ -78,16 +79,3 @@ def _site_or_404(site: str) -> dict:
 
 def _percent(share: float | None) -> str:
     return f"{round(100 * (share or 0))} %"
-
-
-def duration(seconds: int | None) -> str:
-    """14400 → 4 h: the median time to a first change, as a person says it."""
-    if seconds is None:
-        return "–"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{minutes // 1440} days"
