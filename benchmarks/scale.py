@@ -56,7 +56,7 @@ def rows(
     if not corpus.is_dir():
         return [("scale report", f"no corpus at {corpus}", "", "", "", "SKIP")]
     total = articles or (FULL // 10 if quick else FULL)
-    return _grow(corpus, work, keep or work / "scale-report.db", total)
+    return _grow(corpus, work, keep or work / "scale.db", total)
 
 
 def _grow(corpus: Path, work: Path, db: Path, total: int) -> list[tuple]:
