@@ -1,14 +1,18 @@
-"""Fixtures: real SQLite files in tmp_path, the shared corpus where it exists (helpers.py has the rest)."""
+"""Fixtures: real SQLite files in tmp_path, real PostgreSQL databases on a throwaway server (the `database`
+and `store` fixtures give each test both), the shared corpus where it exists (helpers.py has the rest)."""
 
 import os
 from pathlib import Path
 
+import postgres_server
+import psycopg
 import pytest
 from helpers import CORPUS, ROOT
 from pytest_httpserver import HTTPServer
 
 import versioner
 from versioner.store import Store
+from versioner.store.postgres import close_pool
 
 
 def pytest_report_header() -> str:
@@ -23,9 +27,53 @@ def pytest_sessionstart(session) -> None:
         raise pytest.UsageError(f"testing the checkout ({versioner.__file__}), not the installed wheel")
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """The URL of a PostgreSQL server started for this test run, and the name of a database migrated
+    to the current schema, copied for each test (CREATE DATABASE ... TEMPLATE is faster than migrating)."""
+    if reason := postgres_server.missing():
+        pytest.skip(reason)
+    with postgres_server.cluster() as server:
+        template = postgres_server.fresh_database(server)
+        Store(template).close()
+        close_pool(template)
+        yield server, template.rsplit("/", 1)[1]
+
+
+STORES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=STORES)
+def database(request, tmp_path):
+    """Where a test's database is: an SQLite file, or a fresh database on the test PostgreSQL server."""
+    yield from _database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_database(request, tmp_path_factory):
+    """`database`, one per test module (the web tests fill theirs once)."""
+    yield from _database(request, tmp_path_factory.mktemp("db"))
+
+
+def _database(request, folder: Path):
+    if request.param == "sqlite":
+        yield str(folder / "versioner.db")
+        return
+    server, template = request.getfixturevalue("postgres")
+    url = postgres_server.fresh_database(server, template)
+    yield url
+    drop_database(server, url)
+
+
+def drop_database(server: str, url: str) -> None:
+    close_pool(url)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 @pytest.fixture
-def store(tmp_path):
-    opened = Store(tmp_path / "versioner.db")
+def store(database):
+    opened = Store(database)
     yield opened
     opened.close()
 

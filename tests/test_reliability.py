@@ -1,13 +1,13 @@
 """Faults beyond test_faults.py and test_cli.py: `versioner poll` killed with SIGKILL at random moments,
-and ingest processes writing while `versioner serve` answers readers. Real processes, real files, a real
-HTTP server on 127.0.0.1; after each fault the database must be sound, and a re-run must finish the job.
+and ingest processes writing while `versioner serve` answers readers. Real processes, real databases (an
+SQLite file, a PostgreSQL server), a real HTTP server on 127.0.0.1; after each fault the database must be
+sound, and a re-run must finish the job.
 """
 
 import json
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,6 +35,15 @@ def assert_sound(db: Path) -> None:
     store = Store(db)
     try:
         assert check(store) == []
+    finally:
+        store.close()
+
+
+def count(db: str | Path, sql: str, params=()) -> int:
+    """One count over a database, read through the store's connection (an SQLite file or PostgreSQL)."""
+    store = Store(db)
+    try:
+        return store.db.execute(sql, list(params)).fetchone()[0]
     finally:
         store.close()
 
@@ -111,24 +120,23 @@ def site():
 POLL = ("poll", "--allow-private", "--delay", "0", "--timeout", "5", "--workers", "4")
 
 
-def tracked_state(db: Path) -> dict:
-    with sqlite3.connect(db) as conn:
-        return {
-            "unchecked": conn.execute(
-                "SELECT count(*) FROM tracked_urls WHERE last_checked IS NULL"
-            ).fetchone()[0],
-            "without article": conn.execute(
-                "SELECT count(*) FROM tracked_urls WHERE article_id IS NULL"
-            ).fetchone()[0],
-            "claimed": conn.execute(  # by a run that may still be going (a dead run's expired claim is free)
-                "SELECT count(*) FROM tracked_urls WHERE claimed_by IS NOT NULL AND claim_expires > ?",
-                [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
-            ).fetchone()[0],
-        }
+def tracked_state(db: str | Path) -> dict:
+    return {
+        "unchecked": count(db, "SELECT count(*) FROM tracked_urls WHERE last_checked IS NULL"),
+        "without article": count(db, "SELECT count(*) FROM tracked_urls WHERE article_id IS NULL"),
+        "claimed": count(  # by a run that may still be going (a dead run's expired claim is free)
+            db,
+            "SELECT count(*) FROM tracked_urls WHERE claimed_by IS NOT NULL AND claim_expires > ?",
+            [datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+        ),
+    }
 
 
 @pytest.mark.slow
-def test_kill_9_of_poll_at_random_moments_leaves_a_sound_database_and_a_rerun_completes(tmp_path, site):
+def test_kill_9_of_poll_at_random_moments_leaves_a_sound_database_and_a_rerun_completes(
+    tmp_path, site, database
+):
+    """The killed runs write to `database` (SQLite or PostgreSQL); the clean run to an SQLite file."""
     urls = site
     clean = tmp_path / "clean.db"
     versioner(clean, "track", "--allow-private", *urls)
@@ -137,7 +145,7 @@ def test_kill_9_of_poll_at_random_moments_leaves_a_sound_database_and_a_rerun_co
     span = time.monotonic() - started  # one uninterrupted run over every article
     assert tracked_state(clean) == {"unchecked": 0, "without article": 0, "claimed": 0}
 
-    killed = tmp_path / "killed.db"
+    killed = database
     versioner(killed, "track", "--allow-private", *urls)
     rng = random.Random(9)
     kills = 0
@@ -161,10 +169,11 @@ def test_kill_9_of_poll_at_random_moments_leaves_a_sound_database_and_a_rerun_co
     assert_sound(killed)
     assert tracked_state(killed) == {"unchecked": 0, "without article": 0, "claimed": 0}
     assert version_hashes(killed) == version_hashes(clean)
-    with sqlite3.connect(killed) as conn:
-        repeated = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM captures GROUP BY article_id, fetched_at, raw_hash HAVING count(*) > 1)"
-        ).fetchone()[0]
+    repeated = count(
+        killed,
+        "SELECT count(*) FROM (SELECT 1 FROM captures GROUP BY article_id, fetched_at, raw_hash "
+        "HAVING count(*) > 1) AS repeats",
+    )
     assert repeated == 0
 
 
@@ -211,11 +220,12 @@ def read_pages(base: str, stop: threading.Event, seen: list) -> None:
 
 
 @pytest.mark.slow
-def test_parallel_ingest_while_the_server_answers_reaches_no_reader_as_an_error(tmp_path):
+def test_parallel_ingest_while_the_server_answers_reaches_no_reader_as_an_error(tmp_path, database):
+    """Parallel writers on one database, SQLite or PostgreSQL, equal one sequential SQLite ingest."""
     rng = random.Random(4)
     for worker in range(WORKERS):
         write_incoming(tmp_path / f"in{worker}", worker, rng)
-    db = tmp_path / "served.db"
+    db = database
     Store(db).close()
     port = free_port()
     server = subprocess.Popen(
@@ -254,15 +264,14 @@ def test_parallel_ingest_while_the_server_answers_reaches_no_reader_as_an_error(
     assert not errors, errors[:5]
     assert statuses <= {200, 404} and len(seen) > 100, (statuses, len(seen))
     assert_sound(db)
-    with sqlite3.connect(db) as conn:
-        captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    captures = count(db, "SELECT count(*) FROM captures")
     assert captures == WORKERS * OWN_ARTICLES * CAPTURES + CAPTURES  # the shared ones once, not three times
     sequential = tmp_path / "sequential.db"
     versioner(sequential, "ingest", *(tmp_path / f"in{worker}" for worker in range(WORKERS)))
     assert version_hashes(db) == version_hashes(sequential)
 
 
-def test_a_page_is_built_from_one_snapshot_when_an_ingest_commits_midway(tmp_path, monkeypatch):
+def test_a_page_is_built_from_one_snapshot_when_an_ingest_commits_midway(database, monkeypatch):
     """A backfill that merges versions, committed between two queries of one request: the page shows the
     state before it, whole, instead of failing on a version that vanished under it."""
     url = "https://a.example/story"
@@ -270,11 +279,11 @@ def test_a_page_is_built_from_one_snapshot_when_an_ingest_commits_midway(tmp_pat
     long = "Short story\n\n" + "\n\n".join(
         f"Long paragraph {i} with a good many more words in it." for i in range(20)
     )
-    writer = Store(tmp_path / "v.db")
+    writer = Store(database)
     for minutes, body in ((20, short[0]), (40, short[1])):
         ingest(writer, text_capture(body, minutes, url=url))
     assert len(writer.versions(writer.article_id_for_url(url))) == 2
-    client = create_app({"DATABASE": str(tmp_path / "v.db"), "TESTING": True}).test_client()
+    client = create_app({"DATABASE": database, "TESTING": True}).test_client()
     listed = Store.articles
 
     def list_then_backfill(self, *args, **kwargs):

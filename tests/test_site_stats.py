@@ -87,6 +87,8 @@ def test_a_merge_and_its_split_move_the_figures_and_back(newsroom):
 
 
 def test_the_migration_fills_the_same_figures_as_ingest_kept(newsroom):
+    if newsroom.db.dialect != "sqlite":
+        pytest.skip("an SQLite migration: the PostgreSQL schema starts with these tables")
     kept = newsroom.site_stats.sites()
     for statement in ("DROP VIEW site_stats", "DROP TABLE site_totals", "DROP TABLE article_stats"):
         newsroom.db.execute(statement)

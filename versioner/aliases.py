@@ -161,6 +161,7 @@ def merge(store: Store, keep_ref: str, other_ref: str) -> dict:
         keep, other = store.article(keep_ref), store.article(other_ref)
         if keep["id"] == other["id"]:
             raise AliasError(f"{keep['url']} and {other['url']} are one article already")
+        store.serialise(*(f"article {article_id}" for article_id in sorted((keep["id"], other["id"]))))
         hashes = store.aliases.move_captures(other, keep["id"])
         _carry_texts(store, other["id"], keep["id"], hashes)
         store.aliases.move_aliases(other["id"], keep["id"])
@@ -180,6 +181,7 @@ def split(store: Store, url: str) -> dict:
         if alias is None:
             raise AliasError(f"{url} is no alias of another article: nothing to split")
         source = alias["article_id"]
+        store.serialise(url, f"article {source}")
         if alias["moved_from"] and alias["reason"] == "merge":
             target = store.article(alias["moved_from"])
         else:

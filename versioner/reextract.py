@@ -78,6 +78,7 @@ def _every_article(store: Store) -> Iterable[int]:
 
 
 def _reextract_article(store: Store, article_id: int, report: Report) -> None:
+    store.serialise(f"article {article_id}")
     article = store.article(article_id)
     before = store.versions(article_id)
     for row in store.capture_rows(article_id):

@@ -56,7 +56,9 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
     reason = intrinsic_reason(article, capture.http_status)
     fetched_at = to_iso(capture.fetched_at)
     with store.transaction():
+        store.serialise(url)  # one writer at a time creates the article of a URL
         article_id = article_for(store, url, capture, fetched_at)
+        store.serialise(f"article {article_id}")
         raw_hash = store.raw_captures.put(capture.raw, article_id)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)

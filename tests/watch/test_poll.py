@@ -343,7 +343,7 @@ def test_a_server_dripping_headers_cannot_hold_a_poll_past_its_claim(store, tmp_
         conn, _ = listener.accept()
         with conn:
             conn.recv(65536)
-            watching = Store(tmp_path / "versioner.db")
+            watching = Store(store.path)
             claims.append(parse_time(watching.watchlist.tracked()[0]["claim_expires"]))
             watching.close()
             try:

@@ -7,8 +7,9 @@ from versioner.web import create_app
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return build_database(tmp_path_factory.mktemp("web") / "versioner.db")
+def db_path(module_database):
+    """snapshots/ and the web fixtures' articles in an SQLite file or a PostgreSQL database."""
+    return build_database(module_database)
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "versioner.db"
+def db_path(database):
+    return database
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ pass_context = click.make_pass_decorator(Context)
     envvar="VERSIONER_DB",
     default="versioner.db",
     show_default=True,
-    help="SQLite database file (env VERSIONER_DB).",
+    help="SQLite database file, or a postgresql://user@host:port/dbname URL (env VERSIONER_DB).",
 )
 @click.version_option(package_name="versioner")
 @click.pass_context

@@ -52,7 +52,8 @@ class Aliases:
     def add(self, url: str, article_id: int, reason: str, at: str, moved_from: int | None = None) -> None:
         """Make `url` name the article; a URL that is already an alias keeps its first article."""
         self.db.execute(
-            "INSERT OR IGNORE INTO aliases (url, article_id, reason, added_at, moved_from) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO aliases (url, article_id, reason, added_at, moved_from) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [url, article_id, reason, at, moved_from],
         )
 
@@ -86,13 +87,15 @@ class Aliases:
 
     def remember_capture_url(self, capture_id: int, url: str) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO capture_urls (capture_id, url) VALUES (?, ?)", [capture_id, url]
+            "INSERT INTO capture_urls (capture_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [capture_id, url],
         )
 
     def move_captures(self, source: dict, target_id: int) -> list[str]:
         """Every capture of `source` goes to the target, each remembering its URL; the content hashes moved."""
         self.db.execute(
-            "INSERT OR IGNORE INTO capture_urls (capture_id, url) SELECT id, ? FROM captures WHERE article_id = ?",
+            "INSERT INTO capture_urls (capture_id, url) SELECT id, ? FROM captures WHERE article_id = ? "
+            "ON CONFLICT DO NOTHING",
             [source["url"], source["id"]],
         )
         return self._move("SELECT id FROM captures WHERE article_id = :source", source["id"], target_id)

@@ -32,17 +32,20 @@ class DiffCache:
 
     def cached(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys have a row."""
-        rows = self.db.execute(
-            "SELECT key FROM diff_cache WHERE key IN (SELECT value FROM json_each(?))",
-            [json.dumps(list(keys))],
-        )
-        return {row[0] for row in rows}
+        keys = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.execute(f"SELECT key FROM diff_cache WHERE key IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
 
     def put(self, key: str, diff: dict) -> None:
         """Keep a diff; a read-only or busy database just means it is not kept."""
         try:
             self.db.execute(
-                "INSERT OR IGNORE INTO diff_cache (key, diff, stats, computed_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO diff_cache (key, diff, stats, computed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     key,
                     json.dumps(diff, ensure_ascii=False),

@@ -45,7 +45,8 @@ class RawStore:
             base_hash, depth = None, 0
             data = codec.pack(raw, None, COMPRESSION_LEVEL)
         self.db.execute(
-            "INSERT INTO raw_blobs (hash, size, compression, data, base_hash, depth) VALUES (?, ?, 'zstd', ?, ?, ?)",
+            "INSERT INTO raw_blobs (hash, size, compression, data, base_hash, depth) VALUES (?, ?, 'zstd', ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [digest, len(raw), data, base_hash, depth],
         )
         self.chain.remember(digest, raw)

@@ -18,7 +18,23 @@ BUSY_TIMEOUT_MS = 60_000
 DAMAGED = "the database file is damaged ({}): restore it from a backup, or run `sqlite3 FILE .recover`"
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
+class SqliteDatabase(sqlite_utils.Database):
+    """sqlite-utils' Database, with the few words the store says differently on PostgreSQL
+    (versioner/store/postgres.py has the other side)."""
+
+    dialect = "sqlite"
+    begin_write = "BEGIN IMMEDIATE"  # the write lock up front: concurrent writers queue cleanly
+    begin_snapshot = "BEGIN"
+
+    def executemany(self, sql: str, rows) -> None:
+        self.conn.executemany(sql, rows)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+
+def connect(path: str | Path) -> SqliteDatabase:
     """Open (and create or migrate) a versioner database.
 
     WAL lets readers (the web UI, a Datasette session) run while one writer ingests; the busy timeout
@@ -45,7 +61,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     # No sqlite-utils plugins on our own connections: loading them is lazy and not thread-safe (16
     # parallel first requests raised "Plugin name already registered"), and the one function the
     # views need is ours to register.
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = SqliteDatabase(conn, execute_plugins=False)
     register_text_function(conn)
     migrate(db)
     return db

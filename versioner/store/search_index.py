@@ -15,6 +15,10 @@ count stops at COUNT_LIMIT instead of visiting every match.
 FTS5 writes its pending terms out at every savepoint, which made a segment per capture in a batch, so
 new paragraphs wait in `pending` until the store commits (Store.transaction and batch flush it).
 Highlighting is versioner/search_results.py's: the index keeps no copy of the (compressed) texts.
+
+On PostgreSQL the same tables hold the same rows, but for the terms: `paragraph_terms` keeps each
+paragraph's tsvector under a GIN index (versioner/store/tsearch.py makes the lexemes as FTS5 would), and
+the queries below read it through ENGINES' few words of SQL.
 """
 
 import hashlib
@@ -28,6 +32,7 @@ import sqlite_utils
 from versioner.errors import SearchSyntaxError
 from versioner.extract.decode import CONTROL_CHARACTERS
 from versioner.extract.normalize import fold
+from versioner.store import tsearch
 
 SEARCH_TERM = re.compile(r'"([^"]*)"?|(\S+)')
 # a bound on the work per search; a 500-character search box holds at most 250 words
@@ -57,19 +62,44 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5 (
 )"""
 
 
+ARTICLES_PAGE = 500  # matching paragraphs read per query while walking the matches newest first
+
+# What differs between the engines: the table of terms, its key, a match and a list of ids as SQL.
+ENGINES = {
+    "sqlite": {
+        "terms": "paragraphs_fts",
+        "id": "rowid",
+        "match": "paragraphs_fts MATCH ?",
+        "ids": "SELECT value FROM json_each(?)",
+    },
+    "postgresql": {
+        "terms": "paragraph_terms",
+        "id": "id",
+        "match": "terms @@ ?::tsquery",
+        "ids": "SELECT json_array_elements_text(?::json)::bigint",
+    },
+}
+
+
 class ParagraphIndex:
     """The `paragraphs`, `text_paragraphs` and `paragraphs_fts` tables of a versioner database."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.postgres = db.dialect == "postgresql"
+        self.sql = ENGINES[db.dialect]
         self.pending: list[tuple[int, str]] = []  # paragraphs_fts rows: (rowid, text)
+
+    def _q(self, sql: str) -> str:
+        """A query of this module in this engine's words."""
+        return sql.format(**self.sql)
 
     def add(self, article_id: int, text_id: int, title: str, text: str) -> None:
         """Link a new text to its headline and paragraphs, indexing the ones the article did not have."""
         parts = paragraphs_of(title, text)
         known = dict(
             self.db.execute(
-                "SELECT hash, id FROM paragraphs WHERE article_id = ? AND hash IN (SELECT value FROM json_each(?))",
+                self._q("SELECT hash, id FROM paragraphs WHERE article_id = ? AND hash IN ({ids})"),
                 [article_id, json.dumps(list(parts))],
             ).fetchall()
         )
@@ -87,8 +117,8 @@ class ParagraphIndex:
                 )
                 self.pending.append((next_id, part))
                 next_id += 1
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO text_paragraphs (paragraph_id, text_id) VALUES (?, ?)",
+        self.db.executemany(
+            "INSERT INTO text_paragraphs (paragraph_id, text_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(paragraph_id, text_id) for paragraph_id in known.values()],
         )
 
@@ -102,6 +132,10 @@ class ParagraphIndex:
             raise SearchSyntaxError(
                 f"a search may have at most {MAX_TERMS} words or phrases, this one has {len(term_list)}"
             )
+        if self.postgres:
+            term_list = [tsearch.query(term) for term in term_list]
+            if None in term_list:  # a term without a word: FTS5 matches nothing for it either
+                return 0, True, []
         try:
             return self._find(term_list, limit, offset)
         except sqlite3.OperationalError as err:
@@ -134,8 +168,8 @@ class ParagraphIndex:
         """Articles with a paragraph matching the term, counted by SQLite over at most COUNT_ROWS matches:
         exact below COUNT_LIMIT articles when every match was read, else a lower bound."""
         articles, rows = self.db.execute(
-            """SELECT count(DISTINCT rowid >> ?), count(*) FROM (
-                   SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)""",
+            self._q("""SELECT count(DISTINCT {id} >> ?), count(*) FROM (
+                   SELECT {id} FROM {terms} WHERE {match} LIMIT ?) AS matched"""),
             [ARTICLE_SHIFT, term, COUNT_ROWS],
         ).fetchone()
         if articles > COUNT_LIMIT:
@@ -148,7 +182,7 @@ class ParagraphIndex:
             return terms
         found = {
             term: self.db.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT ?)",
+                self._q("SELECT count(*) FROM (SELECT {id} FROM {terms} WHERE {match} LIMIT ?) AS matched"),
                 [term, RARITY_PROBE],
             ).fetchone()[0]
             for term in terms
@@ -156,24 +190,25 @@ class ParagraphIndex:
         return sorted(terms, key=found.__getitem__)
 
     def _articles_matching(self, term: str) -> Iterator[int]:
-        """Ids of the articles with a paragraph matching the term, newest first, read as they are needed."""
-        cursor = self.db.execute(
-            "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rowid DESC", [term]
-        )
-        try:
-            last = None
-            for (rowid,) in cursor:
+        """Ids of the articles with a paragraph matching the term, newest first, read a page at a time as
+        they are needed (each page starts below the last paragraph read)."""
+        sql = self._q("SELECT {id} FROM {terms} WHERE {match} AND {id} < ? ORDER BY {id} DESC LIMIT ?")
+        last, below = None, 1 << 62
+        while True:
+            rows = self.db.execute(sql, [term, below, ARTICLES_PAGE]).fetchall()
+            for (rowid,) in rows:
                 article_id = rowid >> ARTICLE_SHIFT
                 if article_id != last:
                     last = article_id
                     yield article_id
-        finally:
-            cursor.close()
+            if len(rows) < ARTICLES_PAGE:
+                return
+            below = rows[-1][0]
 
     def _in_article(self, term: str, article_id: int) -> bool:
         return (
             self.db.execute(
-                "SELECT 1 FROM paragraphs_fts WHERE paragraphs_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT 1",
+                self._q("SELECT 1 FROM {terms} WHERE {match} AND {id} BETWEEN ? AND ? LIMIT 1"),
                 [term, *_rowids(article_id)],
             ).fetchone()
             is not None
@@ -186,9 +221,8 @@ class ParagraphIndex:
             found = {
                 text_id
                 for (text_id,) in self.db.execute(
-                    """SELECT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
-                           SELECT rowid FROM paragraphs_fts
-                           WHERE paragraphs_fts MATCH ? AND rowid BETWEEN ? AND ?)""",
+                    self._q("""SELECT tp.text_id FROM text_paragraphs tp WHERE tp.paragraph_id IN (
+                           SELECT {id} FROM {terms} WHERE {match} AND {id} BETWEEN ? AND ?)"""),
                     [term, *_rowids(article_id)],
                 )
             }
@@ -198,7 +232,7 @@ class ParagraphIndex:
         return self.db.execute(
             """SELECT v.n, v.text_hash FROM texts t
                JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
-               WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY v.n""",
+               WHERE t.id IN ({ids}) ORDER BY v.n""".format(**self.sql),
             [json.dumps(sorted(texts))],
         ).fetchall()
 
@@ -214,7 +248,11 @@ class ParagraphIndex:
 
     def flush(self) -> None:
         """Write the queued paragraphs into the FTS5 index, inside the transaction about to commit."""
-        self.db.conn.executemany("INSERT INTO paragraphs_fts (rowid, text) VALUES (?, ?)", self.pending)
+        if self.postgres:
+            rows = [(rowid, tsearch.vector(text)) for rowid, text in self.pending]
+            self.db.executemany("INSERT INTO paragraph_terms (id, terms) VALUES (?, ?::tsvector)", rows)
+        else:
+            self.db.executemany("INSERT INTO paragraphs_fts (rowid, text) VALUES (?, ?)", self.pending)
         self.pending.clear()
 
 

@@ -32,10 +32,24 @@ COUNTS = (
 
 def _bucket(low: int, high: int | None) -> str:
     upper = f" AND d.delay < {high}" if high else ""
-    return f"coalesce(sum(d.n > 1 AND d.delay >= {low}{upper}), 0)"
+    return _count(f"d.n > 1 AND d.delay >= {low}{upper}")
 
 
-# One row per listed article; {only} narrows it to one article (:id) or leaves every article.
+def _count(condition: str) -> str:
+    """How many rows meet the condition, in SQL both engines read alike (PostgreSQL sums no booleans)."""
+    return f"coalesce(sum(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+# Seconds from a version's origin (publication, else first sighting) to its first sighting, never negative.
+DELAY = {
+    "sqlite": "max(0, CAST(round((julianday(v.first_seen) - julianday(origin.origin)) * 86400) AS INTEGER))",
+    "postgresql": "greatest(0, round(extract(epoch FROM "
+    "v.first_seen::timestamptz - origin.origin::timestamptz))::bigint)",
+}
+
+
+# One row per listed article; {only} narrows it to one article (:id) or leaves every article, {delay}
+# is DELAY in the database's words.
 ARTICLE_ROWS = f"""
 WITH v AS (
     SELECT article_id, n, title, first_seen, published, stealth, notice_kind,
@@ -44,18 +58,18 @@ WITH v AS (
 ), origin AS (
     SELECT article_id, coalesce(published, first_seen) AS origin FROM v WHERE n = 1
 ), d AS (
-    SELECT v.*, max(0, CAST(round((julianday(v.first_seen) - julianday(origin.origin)) * 86400) AS INTEGER)) AS delay
+    SELECT v.*, {{delay}} AS delay
     FROM v JOIN origin USING (article_id)
 )
 SELECT a.id AS article_id, a.site,
     1 AS articles,
-    max(d.n) > 1 AS changed,
+    CASE WHEN max(d.n) > 1 THEN 1 ELSE 0 END AS changed,
     max(d.n) - 1 AS edits,
     min(CASE WHEN d.n = 2 THEN d.delay END) AS first_change_seconds,
-    coalesce(sum(d.n > 1 AND d.title != d.previous_title), 0) AS headline_changes,
-    coalesce(sum(d.n > 1 AND d.stealth), 0) AS stealth_edits,
-    coalesce(sum(d.notice_kind = 'correction'), 0) AS corrections,
-    coalesce(sum(d.notice_kind IN ('update', 'modified')), 0) AS update_notices,
+    {_count("d.n > 1 AND d.title != d.previous_title")} AS headline_changes,
+    {_count("d.n > 1 AND d.stealth <> 0")} AS stealth_edits,
+    {_count("d.notice_kind = 'correction'")} AS corrections,
+    {_count("d.notice_kind IN ('update', 'modified')")} AS update_notices,
     {", ".join(f"{_bucket(low, high)} AS {name}" for name, low, high in BUCKETS)}
 FROM articles a JOIN d ON d.article_id = a.id
 WHERE a.last_changed IS NOT NULL
@@ -101,7 +115,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         db.execute(statement)
     columns = ", ".join(("article_id", "site", *STAT_COLUMNS))
     db.execute(
-        f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({ARTICLE_ROWS.format(only='1')})"
+        f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({ARTICLE_ROWS.format(only='1', delay=DELAY['sqlite'])})"
     )
     sums = ", ".join(f"sum({name})" for name in COUNTS)
     db.execute(
@@ -118,7 +132,9 @@ class SiteStats:
     def refresh(self, article_id: int) -> None:
         """Bring one article's row, and its site's totals, in line with its versions."""
         old = self._row("SELECT * FROM article_stats WHERE article_id = :id", article_id)
-        new = self._row(ARTICLE_ROWS.format(only="article_id = :id"), article_id)
+        new = self._row(
+            ARTICLE_ROWS.format(only="article_id = :id", delay=DELAY[self.db.dialect]), article_id
+        )
         if old == new:
             return
         for row, sign in ((old, -1), (new, 1)):
@@ -127,7 +143,12 @@ class SiteStats:
         if new:
             names = ", ".join(new)
             marks = ", ".join(f":{name}" for name in new)
-            self.db.execute(f"INSERT OR REPLACE INTO article_stats ({names}) VALUES ({marks})", new)
+            updates = ", ".join(f"{name} = excluded.{name}" for name in new if name != "article_id")
+            self.db.execute(
+                f"INSERT INTO article_stats ({names}) VALUES ({marks}) "
+                f"ON CONFLICT (article_id) DO UPDATE SET {updates}",
+                new,
+            )
         else:
             self.db.execute("DELETE FROM article_stats WHERE article_id = ?", [article_id])
 
@@ -136,7 +157,7 @@ class SiteStats:
         return {name: rows[0][name] for name in ("article_id", "site", *STAT_COLUMNS)} if rows else None
 
     def _add(self, row: dict, sign: int) -> None:
-        self.db.execute("INSERT OR IGNORE INTO site_totals (site) VALUES (?)", [row["site"]])
+        self.db.execute("INSERT INTO site_totals (site) VALUES (?) ON CONFLICT DO NOTHING", [row["site"]])
         assignments = ", ".join(f"{name} = {name} + :{name}" for name in COUNTS)
         self.db.execute(
             f"UPDATE site_totals SET {assignments} WHERE site = :site",

@@ -11,14 +11,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
+import psycopg
 
 from versioner.errors import NotInArchive, StorageError
+from versioner.store import pg_schema
 from versioner.store.aliases import Aliases
 from versioner.store.capture_export import CaptureExport
 from versioner.store.diff_cache import DiffCache
+from versioner.store.postgres import PostgresDatabase, is_postgres_url, safe_location
 from versioner.store.raw_captures import RawStore
-from versioner.store.schema import connect
+from versioner.store.schema import SqliteDatabase, connect
 from versioner.store.search_index import ParagraphIndex
 from versioner.store.site_stats import SiteStats
 from versioner.store.subscriptions import Subscriptions
@@ -80,8 +82,8 @@ class CaptureState:
 
 
 def _storage_error(err: BaseException) -> BaseException:
-    """SQLite's own errors said as a StorageError; anything else unchanged."""
-    if isinstance(err, sqlite3.Error):
+    """The engines' own errors said as a StorageError; anything else unchanged."""
+    if isinstance(err, sqlite3.Error | psycopg.Error):
         return StorageError(f"the database refused a write: {err}")
     return err
 
@@ -95,16 +97,18 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self.where = safe_location(self.path)  # for messages: a PostgreSQL URL without its password
         self._batch_started: float | None = None
         self._batch_seconds = BATCH_SECONDS
         try:
-            self.db: sqlite_utils.Database = connect(path)
+            self.db = _open(self.path)
         except StorageError:  # said already: a newer schema, a damaged file
             raise
         except Exception as err:  # sqlite3.DatabaseError and friends: an unusable file, said plainly
             raise StorageError(f"cannot open database {path}: {err}") from None
         self.texts = TextStore(self.db)
-        register_text_function(self.db.conn, self.texts)  # one cache, emptied with the store's on rollback
+        if self.db.dialect == "sqlite":  # one cache, emptied with the store's on rollback
+            register_text_function(self.db.conn, self.texts)
         self.raw_captures = RawStore(self.db)
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
@@ -122,16 +126,19 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One unit of work, all or nothing: its own write transaction, or a savepoint inside a batch.
 
-        BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue cleanly.
+        On SQLite the write lock is taken up front, so concurrent writers queue cleanly. PostgreSQL
+        writers run side by side, each unit serialised with the others on its article (`serialise`),
+        and each unit commits on its own even inside a batch: a batch holding the locks of many
+        articles would deadlock with another.
         """
-        if self._batch_started is not None:
+        if self._batch_started is not None and self.db.dialect == "sqlite":
             with self._savepoint():
                 yield
             return
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(self.db.begin_write)
         except Exception as err:
-            raise StorageError(f"cannot start a write on {self.path}: {err}") from None
+            raise StorageError(f"cannot start a write on {self.where}: {err}") from None
         try:
             yield
             self.search_index.flush()
@@ -139,21 +146,32 @@ class Store:
         except BaseException as err:
             self._forget_decoded()
             self.search_index.pending.clear()
-            if self.db.conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            if self.db.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
                 self.db.execute("ROLLBACK")
             raise _storage_error(err) from None
+
+    def serialise(self, *keys: str) -> None:
+        """Make the units of work that name one of these keys (an article, a URL) take turns.
+
+        The versioning rule is a function of all of an article's captures, so two writers of one
+        article must not interleave. SQLite has one writer at a time already; on PostgreSQL each key
+        is an advisory lock held until the unit commits, so writers of other articles go on.
+        """
+        if self.db.dialect == "postgresql":
+            for key in keys:
+                self.db.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key])
 
     def hold_snapshot(self) -> None:
         """Read all that follows from one snapshot (WAL): a page built from several queries never sees
         a writer's commit halfway, and blocks no writer. release_snapshot() ends it."""
-        self.db.execute("BEGIN")
+        self.db.execute(self.db.begin_snapshot)
 
     def release_snapshot(self) -> None:
         """End the snapshot, keeping what the reader cached meanwhile (a computed diff)."""
         try:
-            if self.db.conn.in_transaction:
+            if self.db.in_transaction:
                 self.db.execute("COMMIT")
-        except (sqlite3.Error, StorageError):
+        except (sqlite3.Error, psycopg.Error, StorageError):
             pass  # a busy or damaged database: closing rolls back, and the cached diff is computed again later
 
     @contextmanager
@@ -169,13 +187,13 @@ class Store:
             yield self
         finally:
             self._batch_started = None
-            if self.db.conn.in_transaction:
+            if self.db.in_transaction:
                 self.search_index.flush()
                 self.db.execute("COMMIT")
 
     def commit_if_due(self) -> bool:
         """Inside a batch: commit when the batch is old enough; True if it did."""
-        if not self.db.conn.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
+        if not self.db.in_transaction or time.monotonic() - self._batch_started < self._batch_seconds:
             return False
         self.search_index.flush()
         self.db.execute("COMMIT")
@@ -190,11 +208,11 @@ class Store:
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
         try:
-            if not self.db.conn.in_transaction:
-                self.db.execute("BEGIN IMMEDIATE")
+            if not self.db.in_transaction:
+                self.db.execute(self.db.begin_write)
             self.db.execute("SAVEPOINT unit")
         except Exception as err:
-            raise StorageError(f"cannot start a write on {self.path}: {err}") from None
+            raise StorageError(f"cannot start a write on {self.where}: {err}") from None
         queued = len(self.search_index.pending)
         try:
             yield
@@ -202,7 +220,7 @@ class Store:
         except BaseException as err:
             self._forget_decoded()
             del self.search_index.pending[queued:]
-            if not self.db.conn.in_transaction:
+            if not self.db.in_transaction:
                 self.search_index.pending.clear()
                 raise BatchLost(
                     f"the database refused a write and dropped the uncommitted batch: {err}"
@@ -220,10 +238,10 @@ class Store:
 
     def create_article(self, url: str, site: str, seen: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO articles (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            "INSERT INTO articles (url, site, first_seen, last_seen) VALUES (?, ?, ?, ?) RETURNING id",
             [url, site, seen, seen],
         )
-        return cursor.lastrowid
+        return cursor.fetchone()[0]
 
     def article(self, ref: str | int) -> dict:
         """An article by id or URL; NotInArchive otherwise."""
@@ -299,8 +317,8 @@ class Store:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         return self.db.execute(
-            f"INSERT INTO captures ({names}) VALUES ({marks})", list(columns.values())
-        ).lastrowid
+            f"INSERT INTO captures ({names}) VALUES ({marks}) RETURNING id", list(columns.values())
+        ).fetchone()[0]
 
     def candidate_captures(self, article_id: int) -> list[CaptureState]:
         """Captures whose content may make a version, in the order the versioning rule reads them."""
@@ -401,8 +419,8 @@ class Store:
         names = ", ".join(columns)
         marks = ", ".join("?" for _ in columns)
         return self.db.execute(
-            f"INSERT INTO versions ({names}) VALUES ({marks})", list(columns.values())
-        ).lastrowid
+            f"INSERT INTO versions ({names}) VALUES ({marks}) RETURNING id", list(columns.values())
+        ).fetchone()[0]
 
     def update_version(self, old: VersionInfo, fields: dict) -> None:
         assignments = ", ".join(f"{name} = ?" for name in fields)
@@ -432,6 +450,19 @@ class Store:
                 {**params, "limit": limit},
             )
         )
+
+
+def _open(location: str) -> SqliteDatabase | PostgresDatabase:
+    """The database at an SQLite path or a postgresql:// URL, created or migrated to this schema."""
+    if is_postgres_url(location):
+        db = PostgresDatabase(location)
+        try:
+            pg_schema.migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+    return connect(location)
 
 
 def _listed(site: str | None) -> tuple[str, list]:

@@ -5,7 +5,7 @@ owner's) and its filters; `notifications` is the outbox. ingest() queues a row p
 inside the capture's own transaction (versioner/notify/outbox.py), so a crash can neither lose one nor
 invent one, and UNIQUE (subscription_id, dedup_key) makes a rebuild of the versions queue nothing twice.
 
-A sender claims due rows in a short BEGIN IMMEDIATE transaction (`claimed_by`, `claim_expires`), sends,
+A sender claims due rows in a short write transaction (`claimed_by`, `claim_expires`), sends,
 and records each result in its own commit: two overlapping senders never send the same row, a row marked
 sent is never sent again, and the claim of a sender that died expires so the row is due again.
 """
@@ -74,7 +74,9 @@ class Subscriptions:
         names = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
         with self._immediate():
-            return self.db.execute(f"INSERT INTO subscriptions ({names}) VALUES ({marks})", row).lastrowid
+            return self.db.execute(
+                f"INSERT INTO subscriptions ({names}) VALUES ({marks}) RETURNING id", row
+            ).fetchone()[0]
 
     def all(self) -> list[dict]:
         """Every subscription with its outbox counts: pending, sent, and the last failure."""
@@ -115,9 +117,9 @@ class Subscriptions:
     ) -> bool:
         """Queue one message inside the caller's transaction; False when it was queued before."""
         cursor = self.db.execute(
-            """INSERT OR IGNORE INTO notifications
+            """INSERT INTO notifications
                    (subscription_id, article_id, dedup_key, message, queued_at, due_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
             [subscription_id, article_id, dedup_key, json.dumps(message, ensure_ascii=False), at, due_at],
         )
         return cursor.rowcount == 1
@@ -136,23 +138,26 @@ class Subscriptions:
         backoff), unclaimed or whose claim expired, and not in `skip` (tried in this run already); each
         comes with its subscription's target and settings."""
         where = "n.sent_at IS NULL AND (n.claim_expires IS NULL OR n.claim_expires < :at)"
-        where += " AND (n.due_at <= :at OR (:force AND n.attempts > 0))"
-        where += " AND n.id NOT IN (SELECT value FROM json_each(:skip))"
+        where += " AND (n.due_at <= :at OR (:force <> 0 AND n.attempts > 0))"
         if only is not None:
             where += " AND n.subscription_id = :only"
+        if skip:
+            where += f" AND n.id NOT IN ({', '.join(f':skip{number}' for number in range(len(skip)))})"
+        # PostgreSQL: overlapping senders pass over each other's rows instead of claiming them twice
+        locking = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
         params = {
             "sender": sender,
             "at": at,
             "expires": expires,
             "force": force,
             "only": only,
-            "skip": json.dumps(skip or []),
+            **{f"skip{number}": skipped for number, skipped in enumerate(skip or [])},
             "limit": limit,
         }
         with self._immediate():
             self.db.execute(
                 f"""UPDATE notifications SET claimed_by = :sender, claim_expires = :expires
-                    WHERE id IN (SELECT n.id FROM notifications n WHERE {where} ORDER BY n.id LIMIT :limit)""",
+                    WHERE id IN (SELECT n.id FROM notifications n WHERE {where} ORDER BY n.id LIMIT :limit{locking})""",
                 params,
             )
             rows = self.db.query(
@@ -203,10 +208,10 @@ class Subscriptions:
     @contextmanager
     def _immediate(self) -> Iterator[None]:
         """Its own write transaction, or part of the caller's when one is open (a capture's unit)."""
-        if self.db.conn.in_transaction:
+        if self.db.in_transaction:
             yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.db.begin_write)
         try:
             yield
             self.db.execute("COMMIT")

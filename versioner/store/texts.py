@@ -60,7 +60,7 @@ class TextStore:
             depths = dict([branch] if branch else [])
         base_id, data = codec.best_compression(text, ((tid, self.chain.get(tid)) for tid in depths))
         text_id = self.db.execute(
-            "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO texts (article_id, hash, base_id, depth, size, data) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 article_id,
                 content_hash,
@@ -69,7 +69,7 @@ class TextStore:
                 len(text.encode()),
                 data,
             ],
-        ).lastrowid
+        ).fetchone()[0]
         self.chain.remember(text_id, text)  # the next version of this article will want it as a base
         return text_id
 

@@ -25,7 +25,8 @@ class VisibleLines:
         """Keep a capture's fingerprint (replacing an older reading); none is kept for an empty one."""
         if hashes:
             self.db.execute(
-                "INSERT OR REPLACE INTO visible_lines (capture_id, hashes) VALUES (?, ?)",
+                "INSERT INTO visible_lines (capture_id, hashes) VALUES (?, ?) "
+                "ON CONFLICT (capture_id) DO UPDATE SET hashes = excluded.hashes",
                 [capture_id, hashes],
             )
         else:

@@ -3,7 +3,7 @@
 Both tables (schema.py, migration `_capture`) carry the HTTP validators of their last answer, when they
 were last checked, when they are next due, and a claim: `claimed_by` (a poll run's id) and
 `claim_expires`. `allow_private` (migration `_private_hosts`) says the user allowed private addresses for
-the row's host. A run claims due rows in a short BEGIN IMMEDIATE transaction before it fetches them and
+the row's host. A run claims due rows in a short write transaction before it fetches them and
 clears the claim when it records the result, so two overlapping runs never fetch the same row; the claim
 of a run that died expires and the row is due again for the next run. Each recorded check gets the next
 `check_seq`: a run skips rows whose number is past the ticket it took when it started.
@@ -44,11 +44,12 @@ class Watchlist:
             "private": allow_private,
         }
         cursor = self.db.execute(
-            """INSERT OR IGNORE INTO tracked_urls
+            """INSERT INTO tracked_urls
                    (url, article_id, feed_id, added_at, published, next_check, allow_private)
                VALUES
                    (:url, (SELECT id FROM articles WHERE url = :url), :feed, :added, :published, :added,
-                    :private)""",
+                    :private)
+               ON CONFLICT DO NOTHING""",
             params,
         )
         if cursor.rowcount == 1:
@@ -86,7 +87,7 @@ class Watchlist:
         None when the URL is no longer tracked (untracked meanwhile, or dropped as a second link).
         """
         row = self.db.execute(
-            """SELECT min(t.added_at, coalesce(a.first_seen, t.added_at)),
+            """SELECT CASE WHEN a.first_seen < t.added_at THEN a.first_seen ELSE t.added_at END,
                       coalesce(t.published, (SELECT published FROM versions WHERE article_id = :article
                                               ORDER BY n DESC LIMIT 1))
                FROM tracked_urls t LEFT JOIN articles a ON a.id = :article WHERE t.id = :id""",
@@ -123,7 +124,7 @@ class Watchlist:
         """Follow a feed, read at the next poll; False when it was followed already (allow_private
         then still grants the permission)."""
         if self.db.execute(
-            "INSERT OR IGNORE INTO feeds (url, added_at, next_check, allow_private) VALUES (?, ?, ?, ?)",
+            "INSERT INTO feeds (url, added_at, next_check, allow_private) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [url, added_at, added_at, allow_private],
         ).rowcount:
             return True
@@ -149,8 +150,8 @@ class Watchlist:
         """The URLs and feeds whose hosts may resolve to private addresses: those allowed it, and with
         hand_added every URL and feed added by hand (a tracked URL no feed brought)."""
         rows = self.db.execute(
-            """SELECT url FROM tracked_urls WHERE allow_private OR (:hand AND feed_id IS NULL)
-               UNION SELECT url FROM feeds WHERE allow_private OR :hand""",
+            """SELECT url FROM tracked_urls WHERE allow_private <> 0 OR (:hand <> 0 AND feed_id IS NULL)
+               UNION SELECT url FROM feeds WHERE allow_private <> 0 OR :hand <> 0""",
             {"hand": hand_added},
         ).fetchall()
         return [row[0] for row in rows]
@@ -189,13 +190,15 @@ class Watchlist:
             "limit": limit,
             "force": force,
         }
+        # PostgreSQL: overlapping runs pass over the rows another is claiming (SQLite has one writer)
+        locking = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
         with self._immediate():
             ids = [
                 row[0]
                 for row in self.db.execute(
                     f"""SELECT id FROM {table}
                     WHERE {_DUE} AND (claimed_by IS NULL OR claim_expires <= :at)
-                    ORDER BY next_check IS NULL, next_check, id LIMIT :limit""",
+                    ORDER BY next_check IS NULL, next_check, id LIMIT :limit{locking}""",
                     params,
                 ).fetchall()
             ]
@@ -241,7 +244,7 @@ class Watchlist:
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.db.begin_write)
         try:
             yield
             self.db.execute("COMMIT")
@@ -250,4 +253,4 @@ class Watchlist:
             raise
 
 
-_DUE = "(:force OR next_check <= :cutoff) AND (check_seq IS NULL OR check_seq <= :ticket)"
+_DUE = "(:force <> 0 OR next_check <= :cutoff) AND (check_seq IS NULL OR check_seq <= :ticket)"
