@@ -179,7 +179,7 @@ def test_a_run_never_checks_a_row_that_an_overlapping_run_checked_after_it_start
     assert len(later) == 2  # a forced run started afterwards checks both again
 
 
-def test_two_poll_processes_at_once_fetch_each_article_once(server, tmp_path):
+def test_two_poll_processes_at_once_fetch_each_article_once(server, database):
     hits: Counter = Counter()
     lock = threading.Lock()
 
@@ -190,7 +190,7 @@ def test_two_poll_processes_at_once_fetch_each_article_once(server, tmp_path):
         return Response(article_html(title=f"Story {request.path}"), content_type="text/html")
 
     server.expect_request(re.compile(r"/story-\d+")).respond_with_handler(counted)
-    db = tmp_path / "shared.db"
+    db = database
     versioner(db, "track", "--allow-private", *(server.url_for(f"/story-{n}") for n in range(24)))
     command = [
         sys.executable,

@@ -6,7 +6,6 @@ changes read what changed in numbers without parsing whole diffs.
 """
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -43,15 +42,12 @@ class DiffCache:
 
     def put(self, key: str, diff: dict) -> None:
         """Keep a diff; a read-only or busy database just means it is not kept."""
-        try:
-            self.db.execute(
-                "INSERT INTO diff_cache (key, diff, stats, computed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    key,
-                    json.dumps(diff, ensure_ascii=False),
-                    json.dumps(diff["stats"], ensure_ascii=False),
-                    to_iso(now()),
-                ],
-            )
-        except sqlite3.OperationalError:
-            pass
+        self.db.attempt(
+            "INSERT INTO diff_cache (key, diff, stats, computed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                key,
+                json.dumps(diff, ensure_ascii=False),
+                json.dumps(diff["stats"], ensure_ascii=False),
+                to_iso(now()),
+            ],
+        )

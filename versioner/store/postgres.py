@@ -86,6 +86,7 @@ def _pool(url: str) -> ConnectionPool:
                 max_size=POOL_SIZE,
                 kwargs={"autocommit": True},
                 configure=_configure,
+                check=ConnectionPool.check_connection,  # a server restarted meanwhile: connect again
                 open=False,
                 timeout=CONNECT_SECONDS,
             )
@@ -142,6 +143,23 @@ class PostgresDatabase:
     def query(self, sql: str, params=None) -> Iterator[dict]:
         with self.conn.cursor(row_factory=dict_row) as cursor:
             yield from cursor.execute(translate(sql), params or ())
+
+    def attempt(self, sql: str, params=None) -> bool:
+        """Run a write that may fail (a busy or read-only database) without failing the transaction
+        around it: inside one, a savepoint takes the failure; False when it failed."""
+        inside = self.in_transaction
+        try:
+            if inside:
+                self.conn.execute("SAVEPOINT attempt")
+            self.execute(sql, params)
+            if inside:
+                self.conn.execute("RELEASE attempt")
+            return True
+        except psycopg.Error:
+            if inside:
+                self.conn.execute("ROLLBACK TO attempt")
+                self.conn.execute("RELEASE attempt")
+            return False
 
     @property
     def in_transaction(self) -> bool:

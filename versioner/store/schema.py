@@ -29,6 +29,14 @@ class SqliteDatabase(sqlite_utils.Database):
     def executemany(self, sql: str, rows) -> None:
         self.conn.executemany(sql, rows)
 
+    def attempt(self, sql: str, params=None) -> bool:
+        """Run a write that may fail (a busy or read-only database); False when it failed."""
+        try:
+            self.execute(sql, params or [])
+            return True
+        except sqlite3.OperationalError:
+            return False
+
     @property
     def in_transaction(self) -> bool:
         return self.conn.in_transaction
