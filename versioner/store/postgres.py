@@ -27,7 +27,7 @@ from versioner.errors import StorageError
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 POOL_SIZE = int(os.environ.get("VERSIONER_PG_POOL_SIZE", "10"))
-CONNECT_SECONDS = 30
+CONNECT_SECONDS = 10
 # A parameter outside quoted text: `?`, or `:name` that is not the second colon of a `::type` cast.
 _PARAMETER = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|\?|(?<![:\w]):([A-Za-z_]\w*)|%""")
 
@@ -80,6 +80,7 @@ def _configure(conn: psycopg.Connection) -> None:
 def _pool(url: str) -> ConnectionPool:
     with _pools_lock:
         if url not in _pools:
+            _reachable(url)
             pool = ConnectionPool(
                 url,
                 min_size=0,  # a command that never opens the store connects to nothing
@@ -105,6 +106,16 @@ def close_pool(url: str) -> None:
         pool = _pools.pop(url, None)
     if pool is not None:
         pool.close()
+
+
+def _reachable(url: str) -> None:
+    """Connect once before there is a pool, which would retry a wrong URL or a refused connection in
+    silence until its timeout: a mistyped --db is said at once, in libpq's words."""
+    try:
+        psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
+    except Exception as err:
+        reason = " ".join(str(err).split())  # libpq says it over lines, with tabs
+        raise StorageError(f"cannot connect to {safe_location(url)}: {reason}") from None
 
 
 @atexit.register
