@@ -73,8 +73,8 @@ def test_kill_9_during_ingest_neither_loses_nor_invents_a_message(tmp_path, rece
     assert sorted(got) == sorted(expected)  # one each: none lost, none twice, none for a version not stored
 
 
-def test_concurrent_notify_send_runs_never_send_a_message_twice(tmp_path, receiver):
-    db = tmp_path / "versioner.db"
+def test_concurrent_notify_send_runs_never_send_a_message_twice(database, receiver):
+    db = database
     store = Store(db)
     add(store, receiver.url("/slow"), allow_private=True)
     receiver.stop()

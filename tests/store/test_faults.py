@@ -41,7 +41,7 @@ def _ingest_script(db: Path, folder: Path) -> list[str]:
     return [sys.executable, "-P", "-m", "versioner", "--db", str(db), "ingest", str(folder)]
 
 
-def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path):
+def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path, database):
     for worker in range(3):
         folder = tmp_path / f"in{worker}"
         folder.mkdir()
@@ -54,7 +54,7 @@ def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path):
                 name = folder / f"{url.rsplit('/', 1)[1]}-2025-03-01T10-{c:02d}-00Z.txt"
                 name.write_text(body)
                 (folder / (name.name + ".meta.json")).write_text(f'{{"url": "{url}"}}')
-    db = tmp_path / "parallel.db"
+    db = database
     Store(db).close()
     procs = [
         subprocess.Popen(_ingest_script(db, tmp_path / f"in{w}"), cwd=ROOT, stderr=subprocess.PIPE)
@@ -62,13 +62,17 @@ def test_parallel_ingest_processes_store_every_capture_exactly_once(tmp_path):
     ]
     errors = [p.communicate()[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), errors
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == 3 * 12 + 12
-        shared = conn.execute(
-            "SELECT v.capture_count FROM versions v JOIN articles a ON a.id = v.article_id "
-            "WHERE a.url = 'https://a.example/shared' ORDER BY n"
-        ).fetchall()
-    assert shared == [(6,), (6,)]  # each shared capture stored once, though three processes sent it
+    store = Store(db)
+    assert store.db.execute("SELECT count(*) FROM captures").fetchone()[0] == 3 * 12 + 12
+    shared = store.db.execute(
+        "SELECT v.capture_count FROM versions v JOIN articles a ON a.id = v.article_id "
+        "WHERE a.url = 'https://a.example/shared' ORDER BY n"
+    ).fetchall()
+    store.close()
+    assert [tuple(row) for row in shared] == [
+        (6,),
+        (6,),
+    ]  # each shared capture stored once, though three processes sent it
 
 
 def test_a_long_reader_does_not_block_ingestion(tmp_path):
