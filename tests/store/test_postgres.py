@@ -144,3 +144,12 @@ def test_a_missing_database_is_named_in_the_error(postgres):
     server, _ = postgres
     done = versioner_text(f"{server}/no_such_archive", "articles", check=False)
     assert done.returncode == 1 and 'database "no_such_archive" does not exist' in done.stderr
+
+
+def test_commands_name_the_database_without_its_password(postgres):
+    from postgres_server import fresh_database
+
+    server, template = postgres
+    url = fresh_database(server, template).replace("postgres@", "postgres:hunter2@")  # trust: ignored
+    done = versioner_text(url, "check")
+    assert done.returncode == 0 and "postgres:***@" in done.stdout and "hunter2" not in done.stdout

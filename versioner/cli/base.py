@@ -20,6 +20,13 @@ class Context:
         self._store = None
 
     @property
+    def where(self) -> str:
+        """The database for messages: a PostgreSQL URL without its password."""
+        from versioner.store.postgres import safe_location
+
+        return safe_location(self.db_path)
+
+    @property
     def store(self):
         if self._store is None:
             from versioner.store import Store

@@ -22,7 +22,7 @@ def check(ctx: Context, as_json: bool) -> None:
     if as_json:
         emit_json({"sound": not problems, "problems": [p.to_json() for p in problems]})
     elif not problems:
-        click.echo(f"{ctx.db_path}: sound")
+        click.echo(f"{ctx.where}: sound")
     else:
         for problem in problems:
             example = f" (e.g. {problem.example})" if problem.example else ""

@@ -53,7 +53,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, trusted_proxy: str |
         else {}
     )
     _room_for_connections()
-    click.echo(f"versioner on http://{host}:{port}/ (database {ctx.db_path})", err=True)
+    click.echo(f"versioner on http://{host}:{port}/ (database {ctx.where})", err=True)
     if host in ("0.0.0.0", "::") and not app.config["BASE_URL"] and "ALLOWED_HOSTS" in config:
         click.echo(
             "Requests naming another host than localhost get 400: set VERSIONER_BASE_URL or "
