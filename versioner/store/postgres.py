@@ -7,7 +7,7 @@ where PostgreSQL would answer numeric (a sum) and bytes for bytea. Transactions 
 SQLite with isolation_level=None: the store says BEGIN and COMMIT itself.
 
 Connections come from one pool per database URL and process (psycopg_pool), so the web app, which opens
-a store per request, reuses its connections; POOL_SIZE bounds them (env VERSIONER_PG_POOL_SIZE).
+a store per request, reuses its connections; env VERSIONER_PG_POOL_SIZE bounds them (default 10).
 """
 
 import atexit
@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 from versioner.errors import StorageError
 
 URL_PREFIXES = ("postgresql://", "postgres://")
-POOL_SIZE = int(os.environ.get("VERSIONER_PG_POOL_SIZE", "10"))
+POOL_SIZE = 10
 CONNECT_SECONDS = 10
 # A parameter outside quoted text: `?`, or `:name` that is not the second colon of a `::type` cast.
 _PARAMETER = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|\?|(?<![:\w]):([A-Za-z_]\w*)|%""")
@@ -77,14 +77,22 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.execute("SET TIME ZONE 'UTC'")  # a date without a time is midnight UTC, as in SQLite
 
 
+def _pool_size() -> int:
+    setting = os.environ.get("VERSIONER_PG_POOL_SIZE", str(POOL_SIZE))
+    if not setting.strip().isdigit() or int(setting) < 1:
+        raise StorageError(f"VERSIONER_PG_POOL_SIZE={setting!r}: give a number of connections, 1 or more")
+    return int(setting)
+
+
 def _pool(url: str) -> ConnectionPool:
     with _pools_lock:
         if url not in _pools:
+            size = _pool_size()
             _reachable(url)
             pool = ConnectionPool(
                 url,
                 min_size=0,  # a command that never opens the store connects to nothing
-                max_size=POOL_SIZE,
+                max_size=size,
                 kwargs={"autocommit": True},
                 configure=_configure,
                 check=ConnectionPool.check_connection,  # a server restarted meanwhile: connect again
