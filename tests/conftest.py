@@ -30,7 +30,8 @@ def pytest_sessionstart(session) -> None:
 @pytest.fixture(scope="session")
 def postgres():
     """The URL of a PostgreSQL server started for this test run, and the name of a database migrated
-    to the current schema, copied for each test (CREATE DATABASE ... TEMPLATE is faster than migrating)."""
+    to the current schema, for tests that need a new database (CREATE DATABASE ... TEMPLATE is faster
+    than migrating)."""
     if reason := postgres_server.missing():
         pytest.skip(reason)
     with postgres_server.cluster() as server:
@@ -40,29 +41,38 @@ def postgres():
         yield server, template.rsplit("/", 1)[1]
 
 
+@pytest.fixture(scope="session")
+def postgres_databases(postgres):
+    """Two databases of the current schema, emptied before each use: one for the tests, one for the
+    test modules that fill theirs once (a test of such a module may have its own besides)."""
+    server, template = postgres
+    return {scope: postgres_server.fresh_database(server, template) for scope in ("function", "module")}
+
+
 STORES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=STORES)
 def database(request, tmp_path):
-    """Where a test's database is: an SQLite file, or a fresh database on the test PostgreSQL server."""
-    yield from _database(request, tmp_path)
+    """Where a test's database is: an SQLite file, or an empty database on the test PostgreSQL server."""
+    yield from _database(request, tmp_path, "function")
 
 
 @pytest.fixture(scope="module", params=STORES)
 def module_database(request, tmp_path_factory):
     """`database`, one per test module (the web tests fill theirs once)."""
-    yield from _database(request, tmp_path_factory.mktemp("db"))
+    yield from _database(request, tmp_path_factory.mktemp("db"), "module")
 
 
-def _database(request, folder: Path):
+def _database(request, folder: Path, scope: str):
     if request.param == "sqlite":
         yield str(folder / "versioner.db")
         return
-    server, template = request.getfixturevalue("postgres")
-    url = postgres_server.fresh_database(server, template)
+    url = request.getfixturevalue("postgres_databases")[scope]
+    close_pool(url)
+    postgres_server.empty(url)
     yield url
-    drop_database(server, url)
+    close_pool(url)
 
 
 def drop_database(server: str, url: str) -> None:
