@@ -56,7 +56,7 @@ def feed_entries(store: Store, rows: list[dict]) -> list[dict]:
         if row["article_id"] not in articles:
             articles[row["article_id"]] = store.article(row["article_id"])
         article = articles[row["article_id"]]
-        new = store.version(article["id"], row["n"])
+        new = store.version_info(article["id"], row["n"])  # an entry shows the diff, never the text
         entry = {
             "id": f"{_tag_base()}:article/{article['id']}/version/{new.text_hash[:16]}/"
             f"{new.first_seen.replace('-', '').replace(':', '')}",
@@ -73,7 +73,7 @@ def feed_entries(store: Store, rows: list[dict]) -> list[dict]:
                 pair=None,
             )
         else:
-            pair = diffs.Pair(article, store.version(article["id"], new.n - 1), new)
+            pair = diffs.Pair(article, store.version_info(article["id"], new.n - 1), new)
             data = diffs.load_diff(store, pair)
             entry.update(
                 title=f"{data['stats']['summary']}: {new.title}",
