@@ -70,13 +70,13 @@ ENGINES = {
         "terms": "paragraphs_fts",
         "id": "rowid",
         "match": "paragraphs_fts MATCH ?",
-        "ids": "SELECT value FROM json_each(?)",
+        "in_ids": "IN (SELECT value FROM json_each(?))",  # a JSON array of the ids
     },
     "postgresql": {
         "terms": "paragraph_terms",
         "id": "id",
         "match": "terms @@ ?::tsquery",
-        "ids": "SELECT json_array_elements_text(?::json)::bigint",
+        "in_ids": "= ANY(?::bigint[])",  # an array: the planner then seeks each id in the index
     },
 }
 
@@ -90,6 +90,10 @@ class ParagraphIndex:
         self.sql = ENGINES[db.dialect]
         self.pending: list[tuple[int, str]] = []  # paragraphs_fts rows: (rowid, text)
 
+    def _ids(self, ids) -> str | list[int]:
+        """A list of ids as the engine's `in_ids` takes it."""
+        return list(ids) if self.postgres else json.dumps(list(ids))
+
     def _q(self, sql: str) -> str:
         """A query of this module in this engine's words."""
         return sql.format(**self.sql)
@@ -99,8 +103,8 @@ class ParagraphIndex:
         parts = paragraphs_of(title, text)
         known = dict(
             self.db.execute(
-                self._q("SELECT hash, id FROM paragraphs WHERE article_id = ? AND hash IN ({ids})"),
-                [article_id, json.dumps(list(parts))],
+                self._q("SELECT hash, id FROM paragraphs WHERE article_id = ? AND hash {in_ids}"),
+                [article_id, self._ids(parts)],
             ).fetchall()
         )
         low, high = _rowids(article_id)
@@ -232,8 +236,8 @@ class ParagraphIndex:
         return self.db.execute(
             """SELECT v.n, v.text_hash FROM texts t
                JOIN versions v ON v.article_id = t.article_id AND v.text_hash = t.hash
-               WHERE t.id IN ({ids}) ORDER BY v.n""".format(**self.sql),
-            [json.dumps(sorted(texts))],
+               WHERE t.id {in_ids} ORDER BY v.n""".format(**self.sql),
+            [self._ids(sorted(texts))],
         ).fetchall()
 
     def _hit(self, article_id: int, matching: list[tuple[int, str]]) -> dict:
