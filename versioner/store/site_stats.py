@@ -113,6 +113,11 @@ def create_tables(db: sqlite_utils.Database) -> None:
     """The tables and view, filled from the versions stored so far in three statements."""
     for statement in SCHEMA.split(";\n"):
         db.execute(statement)
+    _fill(db)
+
+
+def _fill(db: sqlite_utils.Database) -> None:
+    """The (empty) tables filled from the versions: every listed article's row, then the sums per site."""
     columns = ", ".join(("article_id", "site", *STAT_COLUMNS))
     db.execute(
         f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({ARTICLE_ROWS.format(only='1', delay=DELAY['sqlite'])})"
@@ -128,6 +133,12 @@ class SiteStats:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+
+    def rebuild(self) -> None:
+        """Every article's row and every site's totals computed again from the versions (after a copy)."""
+        self.db.execute("DELETE FROM article_stats")
+        self.db.execute("DELETE FROM site_totals")
+        _fill(self.db)
 
     def refresh(self, article_id: int) -> None:
         """Bring one article's row, and its site's totals, in line with its versions."""
