@@ -8,7 +8,7 @@ import click
 from versioner.cli.base import cli, emit_json
 from versioner.store.copy import BATCH_ROWS
 
-PROGRESS_SECONDS = 2.0  # a table's progress said at most this often; its end always
+PROGRESS_SECONDS = 2.0  # a step's progress said at most this often; its start and end always
 
 
 @cli.command("copy")
@@ -51,14 +51,14 @@ def copy(src: str, dst: str, batch_size: int, as_json: bool) -> None:
 
 
 def _progress():
-    """Each table's progress on stderr: when it starts, every few seconds, when it is done."""
-    last = {"at": 0.0, "table": None}
+    """The copy's progress on stderr: each step's start and end, and where it is every few seconds."""
+    last = {"at": 0.0}
 
-    def say(table: str, done: int, total: int) -> None:
+    def say(message: str, milestone: bool) -> None:
         now = time.monotonic()
-        if table != last["table"] or done == total or now - last["at"] >= PROGRESS_SECONDS:
-            last.update(at=now, table=table)
-            click.echo(f"{table}: {done:,} of {total:,} rows", err=True)
+        if milestone or now - last["at"] >= PROGRESS_SECONDS:
+            last["at"] = now
+            click.echo(message, err=True)
             sys.stderr.flush()
 
     return say

@@ -55,7 +55,8 @@ BATCH_ROWS = 1000
 MAX_PARAMETERS = 999  # per INSERT statement: within every SQLite build's and PostgreSQL's limit
 HASH_SPACE = 1 << 256
 
-Progress = Callable[[str, int, int], None]  # (table, rows there so far, rows in SRC's table)
+# What the copy is doing, and whether it begins or ends a step (a caller may skip the others).
+Progress = Callable[[str, bool], None]
 
 
 @dataclass(frozen=True)
@@ -148,18 +149,21 @@ def copy_archive(
     """
     if batch < 1:
         raise CopyError(f"a batch is at least one row, not {batch}")
-    progress = progress or (lambda _table, _done, _total: None)
+    progress = progress or (lambda _message, _milestone: None)
     src.hold_snapshot()  # one state of SRC for the whole run, however long it takes
     try:
         columns = {table: _columns(src, dst, table) for table, _ in TABLES}
+        progress("checking what the destination holds already", True)
         resume = {table: _resume_point(src, dst, table, key, columns[table]) for table, key in TABLES}
         copied = {}
         for table, key in TABLES:
             after, already = resume[table]
             copied[table] = _copy_table(src, dst, table, key, columns[table], after, already, batch, progress)
+        progress("building the search index and the outlet statistics", True)
         with dst.transaction():
             _move_sequences(dst)
             rebuild_derived(dst)
+        progress("verifying every table: counts and content hashes on both sides", True)
         return [
             TableCopy(table, rows, copied[table], sha256)
             for table, rows, sha256 in verify(src, dst, batch, columns)
@@ -253,12 +257,12 @@ def _copy_table(
     """SRC's rows after `after` into DST, a transaction per batch; returns how many were written."""
     total = src.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     done = already
-    progress(table, done, total)
+    progress(f"{table}: {done:,} of {total:,} rows", True)
     for rows in _pages(src, table, key, columns, batch, after):
         with dst.transaction():
             _insert(dst, table, columns, rows)
         done += len(rows)
-        progress(table, done, total)
+        progress(f"{table}: {done:,} of {total:,} rows", done == total)
     return done - already
 
 
