@@ -189,6 +189,33 @@ def test_a_copy_killed_midway_goes_on_where_it_stopped(src, tmp_path):
         assert rows(dst, table) == rows(src, table), table
 
 
+def test_a_copy_interrupted_within_the_chains_of_raw_captures_goes_on(src, tmp_path):
+    """Raw captures go by depth in their chains of bases, then hash: a stop in the middle of a level."""
+    dst = str(tmp_path / "dst.db")
+    pages = []
+
+    def interrupt(message: str, _milestone: bool) -> None:
+        if message.startswith("raw_blobs:"):
+            pages.append(message)
+            if len(pages) == 4:
+                raise KeyboardInterrupt
+
+    source, destination = open_stores(src, dst)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            copy_archive(source, destination, batch=2, progress=interrupt)
+    finally:
+        source.close()
+        destination.close()
+    assert len(rows(dst, "raw_blobs")) == 6 and len(rows(dst, "texts")) == 0
+    depths = {row[5] for row in rows(src, "raw_blobs")}
+    assert len(depths) > 2, "the archive has chains of raw captures"
+    copied = {t.table: t.copied for t in copy_files(src, dst, batch=2)}
+    assert copied["raw_blobs"] == len(rows(src, "raw_blobs")) - 6 and copied["articles"] == 0
+    for table, _ in TABLES:
+        assert rows(dst, table) == rows(src, table), table
+
+
 def count_beside(path: str, table: str) -> int:
     """Rows of a table, read beside a writer (WAL); 0 before the file has the table."""
     try:

@@ -287,19 +287,53 @@ def _pages(
     store: Store, table: str, key: tuple[str, ...], columns: list[str], batch: int, after: tuple | None = None
 ) -> Iterator[list[tuple]]:
     """The table's rows in key order, a page at a time, each page read after the last one's key: memory
-    and the work of each query stay bounded, whatever the store's cursors do."""
-    names, order = ", ".join(columns), ", ".join(key)
-    while True:
-        where, params = (
-            ("", []) if after is None else (f"WHERE ({order}) > ({', '.join('?' for _ in key)})", list(after))
-        )
-        rows = store.db.execute(
-            f"SELECT {names} FROM {table} {where} ORDER BY {order} LIMIT ?", [*params, batch]
-        ).fetchall()
-        if not rows:
-            return
-        yield [tuple(row) for row in rows]
-        after = _key_of(rows[-1], key, columns)
+    and the work of each query stay bounded, whatever the store's cursors do.
+
+    A key of two columns, a level and a unique key (depth, hash), is read one level at a time, along the
+    unique key's index: ordered by both columns, every page would sort the whole table again.
+    """
+    *level, unique = key
+    read = _Reader(store, f"SELECT {', '.join(columns)} FROM {table}", unique, columns.index(unique), batch)
+    if not level:
+        yield from read.pages(None, after)
+        return
+    values = store.db.execute(f"SELECT DISTINCT {level[0]} FROM {table} ORDER BY 1").fetchall()
+    for (value,) in values:
+        if after is None or value > after[0]:
+            yield from read.pages((level[0], value), None)
+        elif value == after[0]:
+            yield from read.pages((level[0], value), after[1:])
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Pages of one table's rows along its unique key (`select` reads them, `position` is the key's)."""
+
+    store: Store
+    select: str
+    unique: str
+    position: int
+    batch: int
+
+    def pages(self, level: tuple[str, object] | None, after: tuple | None) -> Iterator[list[tuple]]:
+        """The rows (of one level, where given) in unique key order, a page at a time, after `after`."""
+        while True:
+            conditions, params = [], []
+            if level is not None:
+                conditions.append(f"{level[0]} = ?")
+                params.append(level[1])
+            if after is not None:
+                conditions.append(f"{self.unique} > ?")
+                params.append(after[0])
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            rows = self.store.db.execute(
+                f"{self.select}{where} ORDER BY {self.unique} LIMIT ?", [*params, self.batch]
+            ).fetchall()
+            if rows:
+                yield [tuple(row) for row in rows]
+            if len(rows) < self.batch:
+                return
+            after = (rows[-1][self.position],)
 
 
 def _key_of(row: tuple, key: tuple[str, ...], columns: list[str]) -> tuple:
