@@ -18,7 +18,8 @@ from versioner.errors import CopyError
 from versioner.notify.subscribe import add as subscribe
 from versioner.search_results import search
 from versioner.store import Store
-from versioner.store.copy import DERIVED, TABLES, copy_archive, encode_row, open_stores, verify
+from versioner.store.copy import DERIVED, TABLES, copy_archive, open_stores, verify
+from versioner.store.row_digest import encode_row
 from versioner.versioning import ingest
 
 SERIES = [

@@ -6,18 +6,17 @@ again on the destination by its own code. Each batch is one transaction on the d
 the order of the table's key, so what a killed copy left is always the first rows of each table; a
 re-run checks that those are SRC's first rows (else the destination holds something else, and nothing
 is written) and goes on after them. The check, like the final verification, compares counts and a
-content hash computed the same way on both sides: every row encoded from its values alone (integers,
-text, bytes, NULL), column by column in name order, hashed, and the row hashes added up, so neither the
-store's column order nor its collation (the order a key of text sorts in) changes the result.
+content hash computed the same way on both sides (row_digest.py), which neither the store's column
+order nor its collation (the order a key of text sorts in) changes.
 """
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from versioner.errors import CopyError
+from versioner.store.row_digest import RowDigest
 from versioner.store.store import Store
 
 # The archive's tables, each after the tables its foreign keys point at, with the key it is read in.
@@ -53,7 +52,6 @@ SEQUENCED = (
 )
 BATCH_ROWS = 1000
 MAX_PARAMETERS = 999  # per INSERT statement: within every SQLite build's and PostgreSQL's limit
-HASH_SPACE = 1 << 256
 
 # What the copy is doing, and whether it begins or ends a step (a caller may skip the others).
 Progress = Callable[[str, bool], None]
@@ -70,47 +68,6 @@ class TableCopy:
 
     def to_json(self) -> dict:
         return {"table": self.table, "rows": self.rows, "copied": self.copied, "sha256": self.sha256}
-
-
-@dataclass
-class _Digest:
-    """Rows counted and hashed in any order: the sum of their SHA-256s, modulo 2**256."""
-
-    rows: int = 0
-    total: int = 0
-
-    def add(self, row: tuple) -> None:
-        self.rows += 1
-        self.total = (
-            self.total + int.from_bytes(hashlib.sha256(encode_row(row)).digest(), "big")
-        ) % HASH_SPACE
-
-    @property
-    def hexdigest(self) -> str:
-        return f"{self.total:064x}"
-
-
-def encode_row(row: tuple) -> bytes:
-    """A row's values as bytes that do not depend on the store: a type tag, a length, the value."""
-    parts = []
-    for value in row:
-        if value is None:
-            parts.append(b"N")
-            continue
-        if isinstance(value, int):  # a bool too: PostgreSQL's true is SQLite's 1
-            tag, data = b"I", str(int(value)).encode()
-        elif isinstance(value, str):
-            tag, data = b"T", value.encode("utf-8", "surrogatepass")
-        elif isinstance(value, bytes | bytearray | memoryview):
-            tag, data = b"B", bytes(value)
-        elif isinstance(value, float):
-            tag, data = b"F", repr(value).encode()
-        else:
-            raise CopyError(
-                f"a value of type {type(value).__name__} has no store-independent form: {value!r}"
-            )
-        parts.append(tag + str(len(data)).encode() + b":" + data)
-    return b"".join(parts)
 
 
 def open_stores(src: str, dst: str) -> tuple[Store, Store]:
@@ -185,7 +142,7 @@ def verify(
     checked = []
     for table, key in TABLES:
         names = columns[table] if columns else _columns(src, dst, table)
-        ours, theirs = _Digest(), _Digest()
+        ours, theirs = RowDigest(), RowDigest()
         for row in _rows(src, table, key, names, batch):
             ours.add(row)
         for row in _rows(dst, table, key, names, batch):
@@ -223,12 +180,12 @@ def _resume_point(
 
     DST's rows must be SRC's first rows in key order (a stopped copy's), counted and hashed alike.
     """
-    theirs = _Digest()
+    theirs = RowDigest()
     for row in _rows(dst, table, key, columns, BATCH_ROWS):
         theirs.add(row)
     if not theirs.rows:
         return None, 0
-    ours, last = _Digest(), None
+    ours, last = RowDigest(), None
     for row in _rows(src, table, key, columns, BATCH_ROWS):
         if ours.rows == theirs.rows:
             break
