@@ -9,7 +9,10 @@ import subprocess
 import sys
 import time
 
+import postgres_server
+import psycopg
 import pytest
+from conftest import drop_database
 from helpers import CORPUS, ROOT, corpus_series, ingest_all, text_capture, versioner_text
 
 from versioner.aliases import merge
@@ -63,10 +66,32 @@ def src(archive, tmp_path) -> str:
     return str(path)
 
 
-def rows(path: str, table: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
+def rows(location: str, table: str) -> list[tuple]:
+    """Every row of a table in either store, its columns in name order, bytes as bytes, sorted."""
+    store = Store(location)
     try:
-        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        names = sorted(column[0] for column in store.db.execute(f"SELECT * FROM {table} LIMIT 0").description)
+        found = store.db.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall()
+        return sorted(
+            (tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found), key=repr
+        )
+    finally:
+        store.close()
+
+
+def count_beside(location: str, table: str) -> int:
+    """Rows of a table, read beside the copy writing it (SQLite's WAL lets it); 0 before it exists."""
+    try:
+        if location.startswith("postgresql://"):
+            with psycopg.connect(location, autocommit=True) as conn:
+                return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=5)
+    except (sqlite3.OperationalError, psycopg.Error):
+        return 0
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
     finally:
         conn.close()
 
@@ -97,8 +122,8 @@ def test_every_table_is_copied_or_built_again(tmp_path):
     assert tables == {table for table, _ in TABLES} | set(DERIVED)
 
 
-def test_a_copy_holds_every_row_of_every_table(src, tmp_path):
-    dst = str(tmp_path / "dst.db")
+def test_a_copy_holds_every_row_of_every_table(src, database):
+    dst = database
     copied = copy_files(src, dst)
     for table, _ in TABLES:
         assert rows(dst, table) == rows(src, table), table
@@ -108,8 +133,8 @@ def test_a_copy_holds_every_row_of_every_table(src, tmp_path):
     assert rows(dst, "article_stats") == rows(src, "article_stats")
 
 
-def test_a_copy_reads_the_same_versions_diffs_searches_and_statistics(src, tmp_path):
-    dst = str(tmp_path / "dst.db")
+def test_a_copy_reads_the_same_versions_diffs_searches_and_statistics(src, database):
+    dst = database
     copy_files(src, dst)
     ours, theirs = Store(src), Store(dst)
     try:
@@ -137,19 +162,35 @@ def test_a_copy_reads_the_same_versions_diffs_searches_and_statistics(src, tmp_p
         theirs.close()
 
 
-def test_the_next_capture_stored_in_a_copy_gets_new_ids(src, tmp_path):
-    dst = str(tmp_path / "dst.db")
-    copy_files(src, dst)
-    store = Store(dst)
+def test_the_next_article_and_capture_stored_in_a_copy_get_new_ids(src, database):
+    copy_files(src, database)
+    store = Store(database)
     try:
-        before = store.article_total()
+        conn = sqlite3.connect(src)
+        last_article, last_capture = conn.execute(
+            "SELECT (SELECT max(id) FROM articles), (SELECT max(id) FROM captures)"
+        ).fetchone()
+        conn.close()
         result = ingest(
             store, text_capture("A new story\n\nIt happened today.", url="https://news.example.org/new")
         )
-        assert store.article(result.article_id)["url"] == "https://news.example.org/new"
-        assert store.article_total() == before + 1
+        assert result.article_id == last_article + 1
+        assert store.captures(result.article_id)[0]["id"] == last_capture + 1
     finally:
         store.close()
+
+
+def test_an_archive_copied_to_postgresql_and_back_is_the_same_archive(src, postgres, tmp_path):
+    server, template = postgres
+    url, back = postgres_server.fresh_database(server, template), str(tmp_path / "back.db")
+    try:
+        copy_files(src, url)
+        copy_files(url, back)
+    finally:
+        drop_database(server, url)
+    for table, _ in TABLES:
+        assert rows(back, table) == rows(src, table), table
+    assert rows(back, "article_stats") == rows(src, "article_stats")
 
 
 def test_the_command_says_what_it_verified(src, tmp_path):
@@ -165,8 +206,8 @@ def test_the_command_says_what_it_verified(src, tmp_path):
     assert "verified: 13 tables" in again.stdout and "the same counts and content hashes" in again.stdout
 
 
-def test_a_copy_killed_midway_goes_on_where_it_stopped(src, tmp_path):
-    dst = str(tmp_path / "dst.db")
+def test_a_copy_killed_midway_goes_on_where_it_stopped(src, database):
+    dst = database
     command = [sys.executable, "-P", "-m", "versioner", "copy", src, dst, "--batch-size", "1"]
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -190,9 +231,9 @@ def test_a_copy_killed_midway_goes_on_where_it_stopped(src, tmp_path):
         assert rows(dst, table) == rows(src, table), table
 
 
-def test_a_copy_interrupted_within_the_chains_of_raw_captures_goes_on(src, tmp_path):
+def test_a_copy_interrupted_within_the_chains_of_raw_captures_goes_on(src, database):
     """Raw captures go by depth in their chains of bases, then hash: a stop in the middle of a level."""
-    dst = str(tmp_path / "dst.db")
+    dst = database
     pages = []
 
     def interrupt(message: str, _milestone: bool) -> None:
@@ -209,7 +250,7 @@ def test_a_copy_interrupted_within_the_chains_of_raw_captures_goes_on(src, tmp_p
         source.close()
         destination.close()
     assert len(rows(dst, "raw_blobs")) == 6 and len(rows(dst, "texts")) == 0
-    depths = {row[5] for row in rows(src, "raw_blobs")}
+    depths = {row[3] for row in rows(src, "raw_blobs")}  # base_hash, compression, data, depth, ...
     assert len(depths) > 2, "the archive has chains of raw captures"
     copied = {t.table: t.copied for t in copy_files(src, dst, batch=2)}
     assert copied["raw_blobs"] == len(rows(src, "raw_blobs")) - 6 and copied["articles"] == 0
@@ -217,22 +258,8 @@ def test_a_copy_interrupted_within_the_chains_of_raw_captures_goes_on(src, tmp_p
         assert rows(dst, table) == rows(src, table), table
 
 
-def count_beside(path: str, table: str) -> int:
-    """Rows of a table, read beside a writer (WAL); 0 before the file has the table."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    except sqlite3.OperationalError:
-        return 0
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        conn.close()
-
-
-def test_a_destination_holding_another_archive_is_refused_and_left_alone(src, tmp_path):
-    dst = str(tmp_path / "other.db")
+def test_a_destination_holding_another_archive_is_refused_and_left_alone(src, database):
+    dst = database
     store = Store(dst)
     ingest(store, text_capture("Another archive\n\nWith its own story.", url="https://other.example.org/a"))
     store.close()

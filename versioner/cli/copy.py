@@ -31,6 +31,7 @@ def copy(src: str, dst: str, batch_size: int, as_json: bool) -> None:
     from versioner.store.copy import copy_archive, open_stores
 
     source, destination = open_stores(src, dst)
+    src, dst = source.where, destination.where  # a PostgreSQL URL said without its password
     try:
         tables = copy_archive(source, destination, batch_size, _progress())
     finally:

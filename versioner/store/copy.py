@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from versioner.errors import CopyError
+from versioner.store.postgres import is_postgres_url, safe_location
 from versioner.store.row_digest import RowDigest
 from versioner.store.store import Store
 
@@ -73,8 +74,8 @@ class TableCopy:
 def open_stores(src: str, dst: str) -> tuple[Store, Store]:
     """SRC and DST opened for a copy: SRC must exist (an SQLite path is not created) and differ from DST."""
     if _same(src, dst):
-        raise CopyError(f"SRC and DST are one database ({src}): give another destination")
-    if not _is_server(src) and not Path(src).is_file():
+        raise CopyError(f"SRC and DST are one database ({safe_location(src)}): give another destination")
+    if not is_postgres_url(src) and not Path(src).is_file():
         raise CopyError(f"no database at {src}: SRC must be an existing versioner database")
     source = Store(src)
     try:
@@ -84,12 +85,8 @@ def open_stores(src: str, dst: str) -> tuple[Store, Store]:
         raise
 
 
-def _is_server(name: str) -> bool:
-    return "://" in name
-
-
 def _same(src: str, dst: str) -> bool:
-    if _is_server(src) or _is_server(dst):
+    if is_postgres_url(src) or is_postgres_url(dst):
         return src.rstrip("/") == dst.rstrip("/")
     if Path(src).exists() and Path(dst).exists():
         return os.path.samefile(src, dst)
@@ -300,7 +297,7 @@ def _key_of(row: tuple, key: tuple[str, ...], columns: list[str]) -> tuple:
 def _move_sequences(store: Store) -> None:
     """PostgreSQL hands out ids from sequences that the copied ids did not move: past them, so the next
     row stored gets a new id. SQLite takes the largest id plus one, and needs nothing."""
-    if getattr(store.db, "dialect", "sqlite") != "postgresql":
+    if store.db.dialect != "postgresql":
         return
     for table in SEQUENCED:
         store.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")

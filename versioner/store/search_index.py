@@ -249,7 +249,11 @@ class ParagraphIndex:
     def rebuild(self) -> None:
         """The index made again from the stored texts (after `versioner copy` wrote them as rows)."""
         self.pending.clear()
-        rebuild(self.db)
+        if not self.postgres:
+            rebuild(self.db)
+            return
+        self.db.execute("TRUNCATE paragraph_terms, text_paragraphs, paragraphs")
+        index_stored_texts(self.db)
 
     def flush(self) -> None:
         """Write the queued paragraphs into the FTS5 index, inside the transaction about to commit."""

@@ -119,9 +119,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
 def _fill(db: sqlite_utils.Database) -> None:
     """The (empty) tables filled from the versions: every listed article's row, then the sums per site."""
     columns = ", ".join(("article_id", "site", *STAT_COLUMNS))
-    db.execute(
-        f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({ARTICLE_ROWS.format(only='1', delay=DELAY['sqlite'])})"
-    )
+    every = ARTICLE_ROWS.format(only="1 = 1", delay=DELAY[db.dialect])
+    db.execute(f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({every}) AS article_rows")
     sums = ", ".join(f"sum({name})" for name in COUNTS)
     db.execute(
         f"INSERT INTO site_totals (site, {', '.join(COUNTS)}) SELECT site, {sums} FROM article_stats GROUP BY site"
