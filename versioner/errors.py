@@ -40,3 +40,7 @@ class DeliveryFailed(VersionerError):
 class AliasError(VersionerError):
     """A merge or split that cannot be done as asked (one article already, no alias, a shared capture):
     nothing was moved."""
+
+
+class CopyError(VersionerError):
+    """A copy between two stores that cannot be made or did not arrive whole (versioner/store/copy.py)."""

@@ -10,6 +10,7 @@ from versioner.cli import (  # noqa: F401
     blame,
     captures,
     check,
+    copy,
     export,
     export_edits,
     export_warc,

@@ -250,6 +250,15 @@ class ParagraphIndex:
         n, text_hash = matching[-1]
         return {**row, "n": n, "text_hash": text_hash, "matching": [n for n, _ in matching]}
 
+    def rebuild(self) -> None:
+        """The index made again from the stored texts (after `versioner copy` wrote them as rows)."""
+        self.pending.clear()
+        if not self.postgres:
+            rebuild(self.db)
+            return
+        self.db.execute("TRUNCATE paragraph_terms, text_paragraphs, paragraphs")
+        index_stored_texts(self.db)
+
     def flush(self) -> None:
         """Write the queued paragraphs into the FTS5 index, inside the transaction about to commit."""
         if self.postgres:

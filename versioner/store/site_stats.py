@@ -113,10 +113,14 @@ def create_tables(db: sqlite_utils.Database) -> None:
     """The tables and view, filled from the versions stored so far in three statements."""
     for statement in SCHEMA.split(";\n"):
         db.execute(statement)
+    _fill(db)
+
+
+def _fill(db: sqlite_utils.Database) -> None:
+    """The (empty) tables filled from the versions: every listed article's row, then the sums per site."""
     columns = ", ".join(("article_id", "site", *STAT_COLUMNS))
-    db.execute(
-        f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({ARTICLE_ROWS.format(only='1', delay=DELAY['sqlite'])})"
-    )
+    every = ARTICLE_ROWS.format(only="1 = 1", delay=DELAY[db.dialect])
+    db.execute(f"INSERT INTO article_stats ({columns}) SELECT {columns} FROM ({every}) AS article_rows")
     sums = ", ".join(f"sum({name})" for name in COUNTS)
     db.execute(
         f"INSERT INTO site_totals (site, {', '.join(COUNTS)}) SELECT site, {sums} FROM article_stats GROUP BY site"
@@ -128,6 +132,12 @@ class SiteStats:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+
+    def rebuild(self) -> None:
+        """Every article's row and every site's totals computed again from the versions (after a copy)."""
+        self.db.execute("DELETE FROM article_stats")
+        self.db.execute("DELETE FROM site_totals")
+        _fill(self.db)
 
     def refresh(self, article_id: int) -> None:
         """Bring one article's row, and its site's totals, in line with its versions."""
