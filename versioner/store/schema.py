@@ -411,6 +411,23 @@ def _search_newest_first(db: sqlite_utils.Database) -> None:
     rebuild(db)
 
 
+def _compressed_diffs(db: sqlite_utils.Database) -> None:
+    """Cached diffs compressed with both texts as dictionary, in a BLOB `data` column that replaces the
+    JSON `diff` (versioner/store/diff_cache.py); the rows keep their stats, their diffs are computed
+    again when first read."""
+    from versioner.store.diff_cache import compress_table
+
+    compress_table(db)
+
+
+def _raw_against_texts(db: sqlite_utils.Database) -> None:
+    """raw_blobs.text_id: a capture that is mostly its own text is compressed against it, not stored as
+    a second copy of it (versioner/store/raw_captures.py); the captures stored so far are converted."""
+    from versioner.store.raw_captures import compress_against_texts
+
+    compress_against_texts(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -428,4 +445,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _site_stats,
     _visible_lines,
     _search_newest_first,
+    _compressed_diffs,
+    _raw_against_texts,
 ]
