@@ -99,6 +99,10 @@ UNDO = {
         "ALTER TABLE old_cache RENAME TO diff_cache",
     ],
     schema._raw_against_texts: [_raws_stored_whole],
+    schema._unused_indexes: [
+        "CREATE INDEX captures_by_raw_hash ON captures (raw_hash)",
+        "CREATE INDEX texts_by_base ON texts (base_id)",
+    ],
 }
 
 
@@ -243,3 +247,19 @@ def test_raw_captures_of_plain_texts_are_compressed_against_their_texts_and_stay
         kinds = ("response", "resource")
         payloads = [r.content_stream().read() for r in ArchiveIterator(stream) if r.rec_type in kinds]
     assert sorted(payloads) == sorted(want.values())
+
+
+def test_the_unused_indexes_go_and_the_alias_move_seeks_the_captures_key(tmp_path):
+    db, _ = _story(tmp_path)
+    rewind(db, schema._unused_indexes)
+    reopened = Store(db)
+    names = {name for (name,) in reopened.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not names & {"captures_by_raw_hash", "texts_by_base"}
+    plan = reopened.db.execute(
+        """EXPLAIN QUERY PLAN SELECT c.fetched_at FROM captures c JOIN captures t
+           ON t.article_id = 2 AND t.fetched_at = c.fetched_at AND t.raw_hash = c.raw_hash
+           WHERE c.id IN (SELECT id FROM captures WHERE article_id = 1) LIMIT 1"""
+    ).fetchall()
+    assert any(
+        "sqlite_autoindex_captures_1 (article_id=? AND fetched_at=? AND raw_hash=?)" in p[3] for p in plan
+    )
