@@ -16,7 +16,7 @@ from versioner import changes
 from versioner.archive.warc_export import export_warc
 from versioner.capture import Capture
 from versioner.search_results import search
-from versioner.store import Store, codec, schema
+from versioner.store import Store, codec, schema, search_index
 from versioner.store.raw_captures import RawStore
 from versioner.store.search_index import ARTICLE_SHIFT
 from versioner.store.texts import TextStore, register
@@ -99,6 +99,7 @@ UNDO = {
         "ALTER TABLE old_cache RENAME TO diff_cache",
     ],
     schema._raw_against_texts: [_raws_stored_whole],
+    schema._denser_search_rowids: [],  # the index is made again from the texts, whatever rowids it had
     schema._unused_indexes: [
         "CREATE INDEX captures_by_raw_hash ON captures (raw_hash)",
         "CREATE INDEX texts_by_base ON texts (base_id)",
@@ -263,3 +264,15 @@ def test_the_unused_indexes_go_and_the_alias_move_seeks_the_captures_key(tmp_pat
     assert any(
         "sqlite_autoindex_captures_1 (article_id=? AND fetched_at=? AND raw_hash=?)" in p[3] for p in plan
     )
+
+
+def test_search_rowids_of_24_bits_per_article_are_made_again_with_18(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_index, "ARTICLE_SHIFT", 24)  # as the schema before wrote them
+    db, _ = _story(tmp_path)
+    monkeypatch.undo()
+    rewind(db, schema._denser_search_rowids)
+    reopened = Store(db)
+    rowids = [row[0] for row in reopened.db.execute("SELECT id FROM paragraphs ORDER BY id").fetchall()]
+    assert rowids == [(1 << 18) + n for n in range(5)]
+    assert search(reopened, "vote twice")[1][0]["matching"] == [2]
+    assert search(reopened, "praised")[1][0]["matching"] == [1, 2]

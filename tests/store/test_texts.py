@@ -8,12 +8,14 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from helpers import T0, article_html, ingest_all, text_capture
 
 from versioner.capture import Capture
+from versioner.errors import StorageError
 from versioner.ingest_files import ingest_paths
 from versioner.search_results import search
-from versioner.store import Store, codec
+from versioner.store import Store, codec, search_index
 from versioner.store.integrity import check
 from versioner.store.texts import register
 
@@ -224,3 +226,16 @@ def test_a_page_much_larger_than_its_text_is_compressed_against_the_previous_cap
     assert rows == [(None, 0), (None, 1)]
     hashes = [row[0] for row in store.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
     assert [Store(tmp_path / "raw.db").raw_captures.get(h) for h in hashes] == [p.encode() for p in pages]
+
+
+def test_an_article_past_the_index_s_paragraphs_per_article_is_refused_and_nothing_half_stored(
+    store, monkeypatch
+):
+    monkeypatch.setattr(search_index, "ARTICLE_SHIFT", 2)  # four paragraphs per article, not 262,144
+    first = "Harbour\n\nThe council met.\n\nThe mayor spoke.\n\nThe vote was close."
+    ingest_all(store, [text_capture(first, 0)])
+    with pytest.raises(StorageError, match="4 distinct paragraphs, the most the search index keeps"):
+        ingest_all(store, [text_capture(first + "\n\nA fifth paragraph.", 10)])
+    assert store.db.execute("SELECT count(*) FROM captures").fetchone()[0] == 1
+    assert store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] == 4
+    assert search(store, "vote")[1][0]["matching"] == [1]
