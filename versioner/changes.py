@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from versioner.diff.engine import BACKEND, ENGINE_VERSION, diff_versions
 from versioner.errors import NotInArchive
 from versioner.store import Store, VersionInfo
-from versioner.store.diff_cache import dictionary
 
 ENGINE = f"{ENGINE_VERSION}/{BACKEND.__name__}"  # the two backends may cut a long diff differently
 
@@ -40,8 +39,8 @@ def choose_versions(
 
 def load(store: Store, old: VersionInfo, new: VersionInfo) -> dict:
     """VersionDiff.to_json() of the two versions, from the cache or computed once and cached."""
-    old, new = store.with_text(old), store.with_text(new)  # the cache's dictionary, or the diff's input
-    cached = store.diff_cache.diff(key(old, new), dictionary(old.text, new.text))
+    old = store.with_text(old)  # the cached diff's dictionary
+    cached = store.diff_cache.diff(key(old, new), old.text)
     return cached if cached is not None else _compute(store, old, new)
 
 
@@ -73,5 +72,5 @@ def _compute(store: Store, old: VersionInfo, new: VersionInfo) -> dict:
         new_version.byline,
         new_version.text,
     ).to_json()
-    store.diff_cache.put(key(old, new), data, dictionary(old_version.text, new_version.text))
+    store.diff_cache.put(key(old, new), data, old_version.text)
     return data

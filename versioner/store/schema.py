@@ -412,7 +412,7 @@ def _search_newest_first(db: sqlite_utils.Database) -> None:
 
 
 def _compressed_diffs(db: sqlite_utils.Database) -> None:
-    """Cached diffs compressed with both texts as dictionary, in a BLOB `data` column that replaces the
+    """Cached diffs compressed with the older text as dictionary, in a BLOB `data` column that replaces the
     JSON `diff` (versioner/store/diff_cache.py); the rows keep their stats, their diffs are computed
     again when first read."""
     from versioner.store.diff_cache import compress_table
