@@ -7,9 +7,9 @@ changes read what changed in numbers without parsing whole diffs.
 A diff's JSON repeats most of both texts (its equal and changed runs), so it is stored compressed with
 the older text as a zstd dictionary (codec.py): what is left is the diff's structure, what the newer
 text added and a few bytes per run, about a quarter of the JSON compressed on its own. The older text
-alone, not both: a reader (the Atom feed, the diff page) then decodes one text, not two, for 1.4 times
-the bytes of both as dictionary. A row may hold its stats alone (`data` NULL, as the
-migration that compressed the cache left the rows it had): the diff is then computed on its first read.
+alone, not both: a reader (the Atom feed, the diff page) then decodes one text, not two, and a diff
+costs 1.4 times what it would with both. A row may hold its stats alone (`data` NULL, as the migration
+that compressed the cache left the rows it had): the diff is then computed on its first read.
 """
 
 import json

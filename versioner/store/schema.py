@@ -439,7 +439,7 @@ def _unused_indexes(db: sqlite_utils.Database) -> None:
 
 def _denser_search_rowids(db: sqlite_utils.Database) -> None:
     """Paragraph rowids of 18 bits per article, not 24 (ARTICLE_SHIFT in versioner/store/search_index.py):
-    the index stores rowid deltas, and smaller ones make it a sixth smaller; made again from the texts."""
+    the index stores rowid deltas, and smaller ones make it about a tenth smaller; made again from the texts."""
     from versioner.store.search_index import rebuild  # the schema's only use of the index
 
     rebuild(db)
