@@ -70,21 +70,36 @@ def test_ingest_command_leaves_every_change_computed(tmp_path):
 def test_the_cli_reads_the_diff_the_web_reads_from_the_cache(tmp_path):
     db = tmp_path / "shared.db"
     versioner(db, "ingest", ROOT / "snapshots")
-    conn = sqlite3.connect(db)
-    [(key, cached)] = conn.execute(
-        "SELECT key, diff FROM diff_cache WHERE stats LIKE '%added%' ORDER BY key LIMIT 1"
-    ).fetchall()
-    marked = json.loads(cached) | {"title": [["+", "a title only the cache has"]]}
-    conn.execute("UPDATE diff_cache SET diff = ? WHERE key = ?", [json.dumps(marked), key])
-    conn.commit()
-    shown = []
-    for article in range(1, conn.execute("SELECT max(id) FROM articles").fetchone()[0] + 1):
-        for n in range(
-            2, conn.execute("SELECT version_count FROM articles WHERE id = ?", [article]).fetchone()[0] + 1
-        ):
-            out = json.loads(versioner(db, "diff", article, n - 1, n, "--json").stdout)
-            shown.append(out["title"])
-    assert [["+", "a title only the cache has"]] in shown
+    store = Store(db)
+    article = next(a for a in store.articles(limit=1000) if a["version_count"] > 1)
+    old, new = (store.with_text(v) for v in store.versions(article["id"])[:2])
+    marked = changes.load(store, old, new) | {"title": [["+", "a title only the cache has"]]}
+    store.db.execute("DELETE FROM diff_cache WHERE key = ?", [changes.key(old, new)])
+    store.diff_cache.put(changes.key(old, new), marked, old.text)
+    store.close()
+    out = json.loads(versioner(db, "diff", article["id"], 1, 2, "--json").stdout)
+    assert out["title"] == [["+", "a title only the cache has"]]
+
+
+def test_a_cached_diff_is_stored_compressed_against_its_older_text_and_read_back_whole(store):
+    ingest_all(store, [text_capture(STORY, 0), text_capture(STORY.replace("Tuesday", "Friday"), 10)])
+    old, new = _versions(store)
+    want = changes.load(store, old, new)
+    (data,) = store.db.execute("SELECT data FROM diff_cache").fetchone()
+    assert (
+        len(data) < len(json.dumps(want).encode()) / 2
+    )  # the older text is the dictionary, not stored again
+    fresh = Store(store.path)  # another process, with nothing decoded in memory
+    assert changes.load(fresh, *_versions(fresh)) == want
+
+
+def test_a_row_with_stats_alone_gets_its_diff_on_first_read(store):
+    ingest_all(store, [text_capture(STORY, 0), text_capture(STORY.replace("Tuesday", "Friday"), 10)])
+    want = changes.load(store, *_versions(store))
+    store.db.execute("UPDATE diff_cache SET data = NULL")  # as the migration to compressed diffs leaves it
+    assert changes.stats(store, *_versions(store)) == want["stats"]
+    assert changes.load(store, *_versions(store)) == want
+    assert store.db.execute("SELECT count(*) FROM diff_cache WHERE data IS NOT NULL").fetchone()[0] == 1
 
 
 def test_a_new_engine_version_computes_every_diff_afresh(store, monkeypatch):

@@ -39,7 +39,8 @@ def choose_versions(
 
 def load(store: Store, old: VersionInfo, new: VersionInfo) -> dict:
     """VersionDiff.to_json() of the two versions, from the cache or computed once and cached."""
-    cached = store.diff_cache.diff(key(old, new))
+    old = store.with_text(old)  # the cached diff's dictionary
+    cached = store.diff_cache.diff(key(old, new), old.text)
     return cached if cached is not None else _compute(store, old, new)
 
 
@@ -71,5 +72,5 @@ def _compute(store: Store, old: VersionInfo, new: VersionInfo) -> dict:
         new_version.byline,
         new_version.text,
     ).to_json()
-    store.diff_cache.put(key(old, new), data)
+    store.diff_cache.put(key(old, new), data, old_version.text)
     return data

@@ -20,6 +20,7 @@ from versioner.extract.normalize import Article, normalise
 from versioner.extract.rejection import intrinsic_reason, is_truncated
 from versioner.notify.outbox import queue as queue_notifications
 from versioner.store import CaptureState, Store
+from versioner.store.raw_captures import digest as raw_digest
 from versioner.times import now, plausible, to_iso
 from versioner.urls import canonical_url, site_of
 
@@ -59,9 +60,14 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         store.serialise(url)  # one writer at a time creates the article of a URL
         article_id = article_for(store, url, capture, fetched_at)
         store.serialise(f"article {article_id}")
-        raw_hash = store.raw_captures.put(capture.raw, article_id)
+        raw_hash = raw_digest(capture.raw)
         if store.capture_exists(article_id, fetched_at, raw_hash):
             return IngestResult(capture.source, "duplicate", article_id, url)
+        # the text first: a plain-text capture is stored as a few bytes against it (raw_captures.py)
+        text_id = (
+            None if reason else store.put_text(article_id, article.content_hash, article.title, article.text)
+        )
+        store.raw_captures.put(capture.raw, article_id, text_id)
         capture_id = store.insert_capture(
             article_id=article_id,
             fetched_at=fetched_at,
@@ -78,7 +84,6 @@ def ingest(store: Store, capture: Capture) -> IngestResult:
         if reason:
             store.refresh_article(article_id)
             return IngestResult(capture.source, "rejected", article_id, url, reason=reason)
-        store.put_text(article_id, article.content_hash, article.title, article.text)
         outcome = _reconcile(store, article_id)
         store.refresh_article(article_id)
         if outcome.versions_after != outcome.versions_before:

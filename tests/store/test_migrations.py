@@ -9,19 +9,44 @@ import re
 import sqlite3
 from pathlib import Path
 
-from helpers import ingest_all, text_capture
+from helpers import T0, article_html, ingest_all, text_capture
+from warcio.archiveiterator import ArchiveIterator
 
 from versioner import changes
+from versioner.archive.warc_export import export_warc
+from versioner.capture import Capture
 from versioner.search_results import search
-from versioner.store import Store, schema
+from versioner.store import Store, codec, schema, search_index
+from versioner.store.raw_captures import RawStore
 from versioner.store.search_index import ARTICLE_SHIFT
-from versioner.store.texts import register
+from versioner.store.texts import TextStore, register
 
 OLD_STATEMENTS = re.split(r";\n(?=CREATE)", schema.INITIAL_SCHEMA)
 
 
 def _old(prefix: str) -> list[str]:
     return [statement for statement in OLD_STATEMENTS if statement.startswith(prefix)]
+
+
+def _raws_stored_whole(conn: sqlite3.Connection) -> None:
+    """raw_blobs as the schema before text_id wrote them: each capture compressed against the article's
+    previous capture (or on its own, the article's first), never against a text."""
+    raws = RawStore(conn, TextStore(conn))
+    rows = conn.execute(
+        """SELECT hash, (SELECT p.raw_hash FROM captures p WHERE p.article_id = first.article_id
+                         AND p.id < first.id ORDER BY p.id DESC LIMIT 1)
+           FROM (SELECT b.hash, c.article_id, min(c.id) AS id FROM raw_blobs b
+                 JOIN captures c ON c.raw_hash = b.hash WHERE b.text_id IS NOT NULL GROUP BY b.hash) AS first
+           ORDER BY id"""
+    ).fetchall()
+    for raw_hash, base_hash in rows:
+        base = raws.get(base_hash) if base_hash else None
+        depth = conn.execute("SELECT depth + 1 FROM raw_blobs WHERE hash = ?", [base_hash]).fetchone()
+        conn.execute(
+            "UPDATE raw_blobs SET data = ?, base_hash = ?, depth = ?, text_id = NULL WHERE hash = ?",
+            [codec.pack(raws.get(raw_hash), base, 3), base_hash, depth[0] if depth else 0, raw_hash],
+        )
+    conn.execute("ALTER TABLE raw_blobs DROP COLUMN text_id")
 
 
 UNDO = {
@@ -67,6 +92,18 @@ UNDO = {
     schema._http_headers: ["ALTER TABLE captures DROP COLUMN http_headers"],
     schema._visible_lines: ["DROP TABLE visible_lines"],
     schema._site_stats: ["DROP VIEW site_stats", "DROP TABLE site_totals", "DROP TABLE article_stats"],
+    schema._compressed_diffs: [  # each row's JSON reduced to its stats: all the steps before it read
+        "CREATE TABLE old_cache (key TEXT PRIMARY KEY, diff TEXT NOT NULL, computed_at TEXT NOT NULL, stats TEXT)",
+        "INSERT INTO old_cache SELECT key, json_object('stats', json(stats)), computed_at, stats FROM diff_cache",
+        "DROP TABLE diff_cache",
+        "ALTER TABLE old_cache RENAME TO diff_cache",
+    ],
+    schema._raw_against_texts: [_raws_stored_whole],
+    schema._denser_search_rowids: [],  # the index is made again from the texts, whatever rowids it had
+    schema._unused_indexes: [
+        "CREATE INDEX captures_by_raw_hash ON captures (raw_hash)",
+        "CREATE INDEX texts_by_base ON texts (base_id)",
+    ],
 }
 
 
@@ -76,7 +113,7 @@ def rewind(db: Path, step) -> None:
     start = schema.MIGRATIONS.index(step)
     for later in reversed(schema.MIGRATIONS[start:]):
         for statement in UNDO[later]:
-            conn.execute(statement)
+            statement(conn) if callable(statement) else conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {start}")
     conn.commit()
     conn.close()
@@ -164,3 +201,78 @@ def test_search_rowids_are_made_again_grouped_by_article_from_the_stored_texts(t
         1
     ] * 5  # each paragraph once, in its article's range
     assert search(reopened, "vote twice")[1][0]["matching"] == [2]
+
+
+def test_cached_diffs_keep_their_stats_and_are_stored_compressed_when_next_read(tmp_path):
+    db, _ = _story(tmp_path)
+    store = Store(db)
+    want = changes.load(store, *store.versions(1))
+    store.close()
+    rewind(db, schema._compressed_diffs)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE diff_cache SET diff = ?", [json.dumps(want)])  # the JSON the old schema kept
+    conn.commit()
+    conn.close()
+    reopened = Store(db)
+    assert reopened.db.execute("SELECT data FROM diff_cache").fetchall() == [(None,)]
+    assert changes.stats(reopened, *reopened.versions(1)) == want["stats"]  # no diff computed for it
+    assert changes.load(reopened, *reopened.versions(1)) == want
+    (data,) = reopened.db.execute("SELECT data FROM diff_cache").fetchone()
+    assert 0 < len(data) < len(json.dumps(want))
+
+
+def test_raw_captures_of_plain_texts_are_compressed_against_their_texts_and_stay_exact(tmp_path):
+    db, _ = _story(tmp_path)
+    store = Store(db)
+    page = article_html(extra="<!-- " + "markup " * 2000 + " -->")
+    ingest_all(store, [Capture(page.encode(), "https://news.example.org/page", T0, "test", "html")])
+    want = {h: store.raw_captures.get(h) for (h,) in store.db.execute("SELECT raw_hash FROM captures")}
+    today = store.db.execute("SELECT hash, text_id FROM raw_blobs ORDER BY hash").fetchall()
+    # the story's first capture; the short edit after it is a smaller delta of it, which must still decode
+    assert sum(text_id is not None for _, text_id in today) == 1
+    store.close()
+    rewind(db, schema._raw_against_texts)
+    conn = sqlite3.connect(db)
+    old = dict(conn.execute("SELECT hash, length(data) FROM raw_blobs").fetchall())
+    assert conn.execute("SELECT count(*) FROM raw_blobs WHERE base_hash IS NOT NULL").fetchone()[0] == 1
+    conn.close()
+    reopened = Store(db)
+    rows = reopened.db.execute("SELECT hash, text_id, length(data) FROM raw_blobs ORDER BY hash").fetchall()
+    assert [(h, text_id) for h, text_id, _ in rows] == today  # what ingest stores today
+    assert all(size < old[h] for h, text_id, size in rows if text_id is not None)
+    fresh = Store(db)  # nothing decoded in memory
+    assert {h: fresh.raw_captures.get(h) for h in want} == want
+    out = tmp_path / "after.warc"
+    export_warc(fresh, str(out))
+    with open(out, "rb") as stream:
+        kinds = ("response", "resource")
+        payloads = [r.content_stream().read() for r in ArchiveIterator(stream) if r.rec_type in kinds]
+    assert sorted(payloads) == sorted(want.values())
+
+
+def test_the_unused_indexes_go_and_the_alias_move_seeks_the_captures_key(tmp_path):
+    db, _ = _story(tmp_path)
+    rewind(db, schema._unused_indexes)
+    reopened = Store(db)
+    names = {name for (name,) in reopened.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not names & {"captures_by_raw_hash", "texts_by_base"}
+    plan = reopened.db.execute(
+        """EXPLAIN QUERY PLAN SELECT c.fetched_at FROM captures c JOIN captures t
+           ON t.article_id = 2 AND t.fetched_at = c.fetched_at AND t.raw_hash = c.raw_hash
+           WHERE c.id IN (SELECT id FROM captures WHERE article_id = 1) LIMIT 1"""
+    ).fetchall()
+    assert any(
+        "sqlite_autoindex_captures_1 (article_id=? AND fetched_at=? AND raw_hash=?)" in p[3] for p in plan
+    )
+
+
+def test_search_rowids_of_24_bits_per_article_are_made_again_with_18(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_index, "ARTICLE_SHIFT", 24)  # as the schema before wrote them
+    db, _ = _story(tmp_path)
+    monkeypatch.undo()
+    rewind(db, schema._denser_search_rowids)
+    reopened = Store(db)
+    rowids = [row[0] for row in reopened.db.execute("SELECT id FROM paragraphs ORDER BY id").fetchall()]
+    assert rowids == [(1 << 18) + n for n in range(5)]
+    assert search(reopened, "vote twice")[1][0]["matching"] == [2]
+    assert search(reopened, "praised")[1][0]["matching"] == [1, 2]

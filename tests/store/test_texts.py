@@ -5,13 +5,18 @@ import random
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
-from helpers import ingest_all, text_capture
+import pytest
+from helpers import T0, article_html, ingest_all, text_capture
 
+from versioner.capture import Capture
+from versioner.errors import StorageError
 from versioner.ingest_files import ingest_paths
 from versioner.search_results import search
-from versioner.store import Store, codec
+from versioner.store import Store, codec, search_index
+from versioner.store.integrity import check
 from versioner.store.texts import register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,3 +193,49 @@ def test_raw_captures_are_deltas_of_the_previous_capture_and_read_back_exactly(t
     fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
     hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
     assert [fresh.raw_captures.get(h) for h in hashes] == [p.encode() for p in pages]
+
+
+def test_a_plain_text_capture_costs_a_few_bytes_beside_its_text_and_reads_back_exactly(tmp_path):
+    bodies = [
+        f"Harbour\n\n{BODY}",
+        f"Harbour vote\r\n\r\n{BODY.replace('part 7.', 'part 7, corrected.')}  \n",  # CRLF, trailing spaces
+        f"\ufeffHarbour vote\n\n{BODY}\n\nUpdate: the vote is delayed.",  # a byte order mark
+    ]
+    store = Store(tmp_path / "raw.db")
+    ingest_all(store, [text_capture(body, n) for n, body in enumerate(bodies)])
+    rows = store.db.execute("SELECT text_id, base_hash, length(data) FROM raw_blobs").fetchall()
+    assert all(text_id is not None and base is None for text_id, base, _ in rows)
+    assert max(size for _, _, size in rows) < 200  # not a second copy of the ~2,800 bytes of text
+    fresh = Store(tmp_path / "raw.db")  # nothing decoded in memory
+    hashes = [row[0] for row in fresh.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
+    assert [fresh.raw_captures.get(h) for h in hashes] == [b.encode() for b in bodies]
+    assert check(fresh) == []
+
+
+def test_a_page_much_larger_than_its_text_is_compressed_against_the_previous_capture(tmp_path):
+    store = Store(tmp_path / "raw.db")
+    pages = [article_html(extra=f"<!-- {'markup ' * 2000} {n} -->") for n in range(2)]
+    ingest_all(
+        store,
+        [
+            Capture(page.encode(), "https://a.example/story", T0 + timedelta(minutes=n), "test", "html")
+            for n, page in enumerate(pages)
+        ],
+    )
+    rows = store.db.execute("SELECT text_id, depth FROM raw_blobs ORDER BY rowid").fetchall()
+    assert rows == [(None, 0), (None, 1)]
+    hashes = [row[0] for row in store.db.execute("SELECT raw_hash FROM captures ORDER BY fetched_at")]
+    assert [Store(tmp_path / "raw.db").raw_captures.get(h) for h in hashes] == [p.encode() for p in pages]
+
+
+def test_an_article_past_the_index_s_paragraphs_per_article_is_refused_and_nothing_half_stored(
+    store, monkeypatch
+):
+    monkeypatch.setattr(search_index, "ARTICLE_SHIFT", 2)  # four paragraphs per article, not 262,144
+    first = "Harbour\n\nThe council met.\n\nThe mayor spoke.\n\nThe vote was close."
+    ingest_all(store, [text_capture(first, 0)])
+    with pytest.raises(StorageError, match="4 distinct paragraphs, the most the search index keeps"):
+        ingest_all(store, [text_capture(first + "\n\nA fifth paragraph.", 10)])
+    assert store.db.execute("SELECT count(*) FROM captures").fetchone()[0] == 1
+    assert store.db.execute("SELECT count(*) FROM paragraphs").fetchone()[0] == 4
+    assert search(store, "vote")[1][0]["matching"] == [1]

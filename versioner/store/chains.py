@@ -4,7 +4,8 @@ A row names its base (NULL: a keyframe, compressed on its own) and its depth in 
 row is read by walking the chain back to a keyframe, or to a value already decoded, then decoding
 forward; chains stop at codec.MAX_DEPTH, so a read decodes a bounded number of rows. Decoded values are
 kept in a cache with a budget in characters or bytes: rows never change, and the next row of an
-article wants the latest one as its base.
+article wants the latest one as its base. A keyframe may still have a dictionary from elsewhere
+(`root`): a raw capture compressed against its own extracted text (raw_captures.py).
 """
 
 import sqlite3
@@ -28,9 +29,11 @@ class Chain:
         decode: Callable[[bytes, Any], Any],
         budget: int,
         what: str,
+        root: Callable[[Any], Any] | None = None,
     ):
         self.db, self.table, self.key, self.base = db, table, key, base
         self.decode, self.budget, self.what = decode, budget, what
+        self.root = root  # a keyframe's key -> what it was compressed against (None: nothing)
         self._values: dict[Any, Any] = {}  # decoded values by key, oldest first
         self._cached = 0
 
@@ -46,7 +49,10 @@ class Chain:
                 raise NotInArchive(f"no {self.what} {current}")
             chain.append((current, row[1]))
             current = row[0]
-        value = self._values[current] if current is not None else None
+        if current is not None:
+            value = self._values[current]
+        else:
+            value = self.root(chain[-1][0]) if chain and self.root is not None else None
         for row_key, data in reversed(chain):
             value = self.decode(data, value)
             self.remember(row_key, value)

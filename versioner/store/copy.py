@@ -25,8 +25,8 @@ from versioner.store.store import Store
 # smaller depth in the chain of bases, so raw captures go by depth first.
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("articles", ("id",)),
-    ("raw_blobs", ("depth", "hash")),
     ("texts", ("id",)),
+    ("raw_blobs", ("depth", "hash")),
     ("versions", ("id",)),
     ("captures", ("id",)),
     ("visible_lines", ("capture_id",)),

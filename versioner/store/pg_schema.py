@@ -37,13 +37,24 @@ CREATE INDEX articles_by_last_changed ON articles (last_changed DESC, id DESC);
 CREATE INDEX articles_by_site ON articles (site, last_changed DESC);
 CREATE INDEX articles_by_site_story_id ON articles (site, story_id) WHERE story_id IS NOT NULL;
 CREATE INDEX articles_by_first_seen ON articles (first_seen);
+CREATE TABLE texts (
+    id {ID},
+    article_id bigint NOT NULL REFERENCES articles (id),
+    hash text NOT NULL,
+    base_id bigint REFERENCES texts (id),
+    depth bigint NOT NULL,
+    size bigint NOT NULL,
+    data bytea NOT NULL,
+    UNIQUE (article_id, hash)
+);
 CREATE TABLE raw_blobs (
     hash text PRIMARY KEY,
     size bigint NOT NULL,
     compression text NOT NULL,
     data bytea NOT NULL,
     base_hash text REFERENCES raw_blobs (hash),
-    depth bigint NOT NULL DEFAULT 0
+    depth bigint NOT NULL DEFAULT 0,
+    text_id bigint REFERENCES texts (id)
 );
 CREATE TABLE versions (
     id {ID},
@@ -91,23 +102,11 @@ CREATE TABLE captures (
 );
 CREATE INDEX captures_by_article_time ON captures (article_id, fetched_at);
 CREATE INDEX captures_by_version ON captures (version_id);
-CREATE INDEX captures_by_raw_hash ON captures (raw_hash);
-CREATE TABLE texts (
-    id {ID},
-    article_id bigint NOT NULL REFERENCES articles (id),
-    hash text NOT NULL,
-    base_id bigint REFERENCES texts (id),
-    depth bigint NOT NULL,
-    size bigint NOT NULL,
-    data bytea NOT NULL,
-    UNIQUE (article_id, hash)
-);
-CREATE INDEX texts_by_base ON texts (base_id);
 CREATE TABLE diff_cache (
     key text PRIMARY KEY,
-    diff text NOT NULL,
-    computed_at text NOT NULL,
-    stats text
+    data bytea,
+    stats text NOT NULL,
+    computed_at text NOT NULL
 );
 CREATE TABLE feeds (
     id {ID},

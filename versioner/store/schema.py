@@ -435,6 +435,40 @@ def _search_newest_first(db: sqlite_utils.Database) -> None:
     rebuild(db)
 
 
+def _compressed_diffs(db: sqlite_utils.Database) -> None:
+    """Cached diffs compressed with the older text as dictionary, in a BLOB `data` column that replaces the
+    JSON `diff` (versioner/store/diff_cache.py); the rows keep their stats, their diffs are computed
+    again when first read."""
+    from versioner.store.diff_cache import compress_table
+
+    compress_table(db)
+
+
+def _raw_against_texts(db: sqlite_utils.Database) -> None:
+    """raw_blobs.text_id: a capture that is mostly its own text is compressed against it, not stored as
+    a second copy of it (versioner/store/raw_captures.py); the captures stored so far are converted."""
+    from versioner.store.raw_captures import compress_against_texts
+
+    compress_against_texts(db)
+
+
+def _unused_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes no query reads (EXPLAIN QUERY PLAN of every statement the test suite runs): captures by
+    raw hash (the alias move's clash check seeks the captures' unique key instead) and texts by base
+    (the recursive text view it served was replaced by versioner_text()). Neither table's parent row is
+    ever deleted, so no foreign-key check needs them either."""
+    db.execute("DROP INDEX captures_by_raw_hash")
+    db.execute("DROP INDEX texts_by_base")
+
+
+def _denser_search_rowids(db: sqlite_utils.Database) -> None:
+    """Paragraph rowids of 18 bits per article, not 24 (ARTICLE_SHIFT in versioner/store/search_index.py):
+    the index stores rowid deltas, and smaller ones make it about a tenth smaller; made again from the texts."""
+    from versioner.store.search_index import rebuild  # the schema's only use of the index
+
+    rebuild(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _web,
@@ -452,4 +486,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _site_stats,
     _visible_lines,
     _search_newest_first,
+    _compressed_diffs,
+    _raw_against_texts,
+    _unused_indexes,
+    _denser_search_rowids,
 ]

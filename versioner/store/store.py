@@ -109,7 +109,7 @@ class Store:
         self.texts = TextStore(self.db)
         if self.db.dialect == "sqlite":  # one cache, emptied with the store's on rollback
             register_text_function(self.db.conn, self.texts)
-        self.raw_captures = RawStore(self.db)
+        self.raw_captures = RawStore(self.db, self.texts)
         self.search_index = ParagraphIndex(self.db)
         self.diff_cache = DiffCache(self.db)
         self.watchlist = Watchlist(self.db)
@@ -407,11 +407,14 @@ class Store:
             return info
         return Version(**vars(info), text=self.texts.get(info.article_id, info.text_hash))
 
-    def put_text(self, article_id: int, content_hash: str, title: str, text: str) -> None:
-        """Store a text (unless the article has it) and index its new paragraphs for search."""
+    def put_text(self, article_id: int, content_hash: str, title: str, text: str) -> int:
+        """Store a text (unless the article has it) and index its new paragraphs for search; returns
+        the text's row id."""
         text_id = self.texts.put(article_id, content_hash, text)
-        if text_id is not None:
-            self.search_index.add(article_id, text_id, title, text)
+        if text_id is None:
+            return self.texts.id_of(article_id, content_hash)
+        self.search_index.add(article_id, text_id, title, text)
+        return text_id
 
     def insert_version(self, article_id: int, n: int, fields: dict) -> int:
         """A new version row; its text must be in `texts` first (put_text)."""

@@ -74,12 +74,16 @@ class TextStore:
         return text_id
 
     def get(self, article_id: int, content_hash: str) -> str:
+        return self.chain.get(self.id_of(article_id, content_hash))
+
+    def id_of(self, article_id: int, content_hash: str) -> int:
+        """The row id of an article's text; NotInArchive where the article has no such text."""
         row = self.db.execute(
             "SELECT id FROM texts WHERE article_id = ? AND hash = ?", [article_id, content_hash]
         ).fetchone()
         if row is None:
             raise NotInArchive(f"article {article_id} has no text {content_hash}")
-        return self.chain.get(row[0])
+        return row[0]
 
     def text_of(self, text_id: int | None) -> str | None:
         """A text by its row id, or None where there is no such row: `versioner_text()` in SQL."""
