@@ -7,10 +7,12 @@ bound general-purpose compression sets (one solid xz archive of the same texts);
 version; raw-capture deduplication; ingest throughput of plain-text snapshots, and whether it holds as
 the archive grows to thousands of articles; ingest of HTML against extraction alone; diff time against
 difflib (benchmarks/diff_bench.py); the reading path of an article with 500 versions; diff permalinks
-against a static file of the same server under wrk (benchmarks/read_path.py); false versions and
-missed changes on ground truth and on overlay and soft-404 pages (benchmarks/change_detection.py). Nothing is
-hard-coded: every figure is measured here. Series come from ../shared/corpus (or VERSIONER_CORPUS); rows
-that need it say so when it is absent. --quick runs a subset in well under a minute, for CI smoke runs.
+against a static file of the same server under wrk (benchmarks/read_path.py); the scale report
+(benchmarks/scale.py); ingest with 1, 2 and 4 parallel writers and the scale report's page times on
+SQLite and PostgreSQL (benchmarks/stores.py); false versions and missed changes on ground truth and on
+overlay and soft-404 pages (benchmarks/change_detection.py). Nothing is hard-coded: every figure is
+measured here. Series come from ../shared/corpus (or VERSIONER_CORPUS); rows that need it say so when
+it is absent. --quick runs a subset for CI smoke runs.
 """
 
 import argparse
@@ -32,6 +34,7 @@ from change_detection import rows as change_detection  # noqa: E402
 from diff_bench import corpus_dir, figures  # noqa: E402
 from read_path import wrk_rows  # noqa: E402
 from scale import rows as scale  # noqa: E402
+from stores import rows as stores  # noqa: E402
 
 from versioner.capture import Capture  # noqa: E402
 from versioner.extract.html import extract  # noqa: E402
@@ -62,6 +65,7 @@ def main() -> int:
                 reading_path,
                 read_path,
                 scale,
+                stores,
                 change_detection,
             )
         ):
