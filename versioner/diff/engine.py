@@ -139,22 +139,27 @@ class _Body:
 
     def pair_ops(self, o: int, n: int) -> list[Op]:
         """Word ops from old paragraph o to new paragraph n, computed once."""
-        if (o, n) not in self._pair_ops:
-            self._pair_ops[o, n] = diff_words(
-                self.old[o], self.new[n], backend=self.backend, deadline=self.deadline
-            )
-        return self._pair_ops[o, n]
+        old, new = self.old[o], self.new[n]
+        if old == new:  # most pairs of a long text: no word diff to compute or to keep
+            return [("=", old)] if old else []
+        found = self._pair_ops.get((o, n))
+        if found is None:
+            found = self._pair_ops[o, n] = diff_words(old, new, backend=self.backend, deadline=self.deadline)
+        return found
 
     def flat(self) -> list[Op]:
         """Ops over the whole text; a moved paragraph is deleted at its old place, inserted at its new."""
         pieces: list[Op] = []
         before = False
-        for seg in segments(self.alignment, len(self.old), len(self.new)):
-            after = seg.pair is not None
-            olds, news = [self.old[o] for o in seg.olds], [self.new[n] for n in seg.news]
-            pieces += _gap_ops(olds, news, before, after)
-            if seg.pair is not None:
-                pieces += self.pair_ops(*seg.pair)
+        for olds, news, pair in segments(self.alignment, len(self.old), len(self.new)):
+            if olds or news:
+                pieces += _gap_ops(
+                    [self.old[o] for o in olds], [self.new[n] for n in news], before, pair is not None
+                )
+            elif before and pair is not None:
+                pieces.append(("=", SEP))  # what _gap_ops gives for no paragraphs between two pairs
+            if pair is not None:
+                pieces += self.pair_ops(*pair)
             before = True
         return _merged(pieces)
 
@@ -163,15 +168,15 @@ class _Body:
         moves = self.alignment.moves
         moved_out = set(moves.values())
         out: list[Block] = []
-        for seg in segments(self.alignment, len(self.old), len(self.new)):
-            out += [Block("deleted", o, None, _ops("-", self.old[o])) for o in seg.olds if o not in moved_out]
-            for n in seg.news:
+        for olds, news, pair in segments(self.alignment, len(self.old), len(self.new)):
+            out += [Block("deleted", o, None, _ops("-", self.old[o])) for o in olds if o not in moved_out]
+            for n in news:
                 if n in moves:
                     out.append(Block("moved", moves[n], n, tuple(self.pair_ops(moves[n], n))))
                 else:
                     out.append(Block("inserted", None, n, _ops("+", self.new[n])))
-            if seg.pair is not None:
-                o, n = seg.pair
+            if pair is not None:
+                o, n = pair
                 kind = "equal" if self.old[o] == self.new[n] else "changed"
                 out.append(Block(kind, o, n, tuple(self.pair_ops(o, n))))
         return out
