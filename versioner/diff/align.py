@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from versioner.diff.similarity import Similarity
-from versioner.diff.tokens import Backend, encode
+from versioner.diff.tokens import Backend, Split, encode
 
 # Two paragraphs are the same paragraph, edited, when at least half of their words survive in
 # order (2·LCS / (words_old + words_new) ≥ 0.5); docs/diff.md shows the corpus data behind it.
@@ -32,15 +32,17 @@ class Alignment:
 Segment = tuple[range, range, tuple[int, int] | None]
 
 
-def align(old: Sequence[str], new: Sequence[str], backend: Backend, deadline: float) -> Alignment:
+def align(
+    old: Sequence[str], new: Sequence[str], backend: Backend, deadline: float, split: Split | None = None
+) -> Alignment:
     """Equal paragraphs by their longest common subsequence, then similar ones in the gaps, then moves.
 
     Computed in one canonical direction, so swapping the versions swaps the result exactly.
     """
     if list(new) < list(old):
-        flipped = align(new, old, backend, deadline)
+        flipped = align(new, old, backend, deadline, split)
         return Alignment(tuple((o, n) for n, o in flipped.chain), {o: n for n, o in flipped.moves.items()})
-    similarity = Similarity(old, new, backend, deadline)
+    similarity = Similarity(old, new, backend, deadline, split)
     chain: list[tuple[int, int]] = []
     unmatched_old: list[int] = []
     unmatched_new: list[int] = []

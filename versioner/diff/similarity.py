@@ -14,7 +14,7 @@ import heapq
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from versioner.diff.tokens import ALPHABET, Backend, encode, words
+from versioner.diff.tokens import ALPHABET, Backend, Split, encode
 
 # Paragraph pairs compared per diff; past it, unpaired paragraphs stay deleted + inserted.
 MAX_PAIRS = 20_000
@@ -27,8 +27,16 @@ COUNT_BELOW = 0.7
 class Similarity:
     """Word-sequence similarity of the paragraph pairs of one diff, while the time budget lasts."""
 
-    def __init__(self, old: Sequence[str], new: Sequence[str], backend: Backend, deadline: float) -> None:
+    def __init__(
+        self,
+        old: Sequence[str],
+        new: Sequence[str],
+        backend: Backend,
+        deadline: float,
+        split: Split | None = None,
+    ) -> None:
         self.texts = (old, new)
+        self.split = split or Split()
         self.backend, self.deadline = backend, deadline
         # each paragraph's words and their set, and its code, found when first asked for
         self.words: tuple[list[tuple[list[str], set[str]] | None], ...] = (
@@ -79,7 +87,7 @@ class Similarity:
     def _words(self, side: int, index: int) -> tuple[list[str], set[str]]:
         found = self.words[side][index]
         if found is None:
-            listed = words(self.texts[side][index])
+            listed = self.split.words(self.texts[side][index])
             found = self.words[side][index] = listed, set(listed)
         return found
 
