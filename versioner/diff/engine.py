@@ -8,14 +8,14 @@ no change ever starts or ends inside a word. See docs/diff.md for the JSON.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from versioner.diff.align import Alignment, align, segments
 from versioner.diff.blocks import Block
 from versioner.diff.stats import summarize
-from versioner.diff.tokens import Backend, Op, choose_backend, encode, tokenize
+from versioner.diff.tokens import Backend, Op, Split, choose_backend, encode, tokenize
 
 # Bump when a change of the engine (tokens, alignment, engine, stats) alters any diff it gives: cached
 # diffs are kept under this version, so the old ones are then computed afresh. The golden tests show it.
@@ -69,17 +69,26 @@ def diff_versions(
     byline = diff_words(old_byline, new_byline, backend=backend, deadline=deadline)
     body = _Body(old_text, new_text, backend, deadline)
     blocks = body.blocks()
-    stats = summarize(title, byline, blocks, backend)
+    stats = summarize(title, byline, blocks, backend, body.split.count_words)
     return VersionDiff(tuple(title), tuple(byline), tuple(body.flat()), tuple(blocks), stats)
 
 
-def diff_words(old: str, new: str, *, backend: Backend = BACKEND, deadline: float | None = None) -> list[Op]:
-    """Word-token diff with semantic cleanup; a whole replace when out of time or alphabet."""
+def diff_words(
+    old: str,
+    new: str,
+    *,
+    backend: Backend = BACKEND,
+    deadline: float | None = None,
+    split: Callable[[str], list[str]] = tokenize,
+) -> list[Op]:
+    """Word-token diff with semantic cleanup; a whole replace when out of time or alphabet.
+
+    `split` gives a text's tokens (tokenize, or a diff's Split.tokens that has them already)."""
     if old == new:
         return _merged([("=", old)])
     if new < old:  # one canonical direction, so swapping the sides swaps the ops exactly
-        return _swapped(diff_words(new, old, backend=backend, deadline=deadline))
-    a, b = tokenize(old), tokenize(new)
+        return _swapped(diff_words(new, old, backend=backend, deadline=deadline, split=split))
+    a, b = split(old), split(new)
     coded = encode(a, b)
     remaining = DEFAULT_BUDGET if deadline is None else deadline - time.monotonic()
     if coded is None or remaining <= 0:
@@ -134,27 +143,35 @@ class _Body:
     def __init__(self, old: str, new: str, backend: Backend, deadline: float) -> None:
         self.old, self.new = _paragraphs(old), _paragraphs(new)
         self.backend, self.deadline = backend, deadline
-        self.alignment: Alignment = align(self.old, self.new, backend, deadline)
+        self.split = Split()
+        self.alignment: Alignment = align(self.old, self.new, backend, deadline, self.split)
         self._pair_ops: dict[tuple[int, int], list[Op]] = {}
 
     def pair_ops(self, o: int, n: int) -> list[Op]:
         """Word ops from old paragraph o to new paragraph n, computed once."""
-        if (o, n) not in self._pair_ops:
-            self._pair_ops[o, n] = diff_words(
-                self.old[o], self.new[n], backend=self.backend, deadline=self.deadline
+        old, new = self.old[o], self.new[n]
+        if old == new:  # most pairs of a long text: no word diff to compute or to keep
+            return [("=", old)] if old else []
+        found = self._pair_ops.get((o, n))
+        if found is None:
+            found = self._pair_ops[o, n] = diff_words(
+                old, new, backend=self.backend, deadline=self.deadline, split=self.split.tokens
             )
-        return self._pair_ops[o, n]
+        return found
 
     def flat(self) -> list[Op]:
         """Ops over the whole text; a moved paragraph is deleted at its old place, inserted at its new."""
         pieces: list[Op] = []
         before = False
-        for seg in segments(self.alignment, len(self.old), len(self.new)):
-            after = seg.pair is not None
-            olds, news = [self.old[o] for o in seg.olds], [self.new[n] for n in seg.news]
-            pieces += _gap_ops(olds, news, before, after)
-            if seg.pair is not None:
-                pieces += self.pair_ops(*seg.pair)
+        for olds, news, pair in segments(self.alignment, len(self.old), len(self.new)):
+            if olds or news:
+                pieces += _gap_ops(
+                    [self.old[o] for o in olds], [self.new[n] for n in news], before, pair is not None
+                )
+            elif before and pair is not None:
+                pieces.append(("=", SEP))  # what _gap_ops gives for no paragraphs between two pairs
+            if pair is not None:
+                pieces += self.pair_ops(*pair)
             before = True
         return _merged(pieces)
 
@@ -163,15 +180,15 @@ class _Body:
         moves = self.alignment.moves
         moved_out = set(moves.values())
         out: list[Block] = []
-        for seg in segments(self.alignment, len(self.old), len(self.new)):
-            out += [Block("deleted", o, None, _ops("-", self.old[o])) for o in seg.olds if o not in moved_out]
-            for n in seg.news:
+        for olds, news, pair in segments(self.alignment, len(self.old), len(self.new)):
+            out += [Block("deleted", o, None, _ops("-", self.old[o])) for o in olds if o not in moved_out]
+            for n in news:
                 if n in moves:
                     out.append(Block("moved", moves[n], n, tuple(self.pair_ops(moves[n], n))))
                 else:
                     out.append(Block("inserted", None, n, _ops("+", self.new[n])))
-            if seg.pair is not None:
-                o, n = seg.pair
+            if pair is not None:
+                o, n = pair
                 kind = "equal" if self.old[o] == self.new[n] else "changed"
                 out.append(Block(kind, o, n, tuple(self.pair_ops(o, n))))
         return out

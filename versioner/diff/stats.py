@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from versioner.diff.blocks import Block
@@ -17,9 +17,13 @@ REWRITE_KEPT = 0.5
 
 
 def summarize(
-    title: Sequence[Op], byline: Sequence[Op], blocks: Sequence[Block], backend: Backend
+    title: Sequence[Op],
+    byline: Sequence[Op],
+    blocks: Sequence[Block],
+    backend: Backend,
+    words_in: Callable[[str], int] = count_words,
 ) -> dict[str, Any]:
-    """Word and paragraph counts, the kind of edit and a one-line summary of it."""
+    """Word and paragraph counts, the kind of edit and a one-line summary of it (words_in counts words)."""
     kinds = Counter(block.op for block in blocks)
     words: Counter[str] = Counter()
     inside: Counter[str] = Counter()  # words changed within paragraphs that were kept
@@ -28,7 +32,7 @@ def summarize(
         for op, text in block.ops:
             chars[op] += len(text)
             if op != "=":
-                count = count_words(text)
+                count = words_in(text)
                 words[op] += count
                 inside[op] += count if block.op in ("changed", "moved") else 0
     stats: dict[str, Any] = {

@@ -62,6 +62,38 @@ def _has_marks(text: str) -> bool:
     )
 
 
+class Split:
+    """The tokens and words of one diff's texts, each text split once: the alignment asks for a
+    paragraph's words, its word diff for its tokens, the statistics for its word count."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, list[str]] = {}
+        self._words: dict[str, list[str]] = {}
+
+    def tokens(self, text: str) -> list[str]:
+        found = self._tokens.get(text)
+        if found is None:
+            found = self._tokens[text] = tokenize(text)
+        return found
+
+    def words(self, text: str) -> list[str]:
+        """The words of text, picked from its tokens: without combining marks or "_", a token is a word
+        exactly when str.isalnum says so (re's \\w is str.isalnum plus "_")."""
+        found = self._words.get(text)
+        if found is None:
+            if "_" in text or _has_marks(text):
+                found = words(text)
+            else:
+                found = list(filter(str.isalnum, self.tokens(text)))
+            self._words[text] = found
+        return found
+
+    def count_words(self, text: str) -> int:
+        """As count_words(), from the words already found where text is a whole paragraph."""
+        found = self._words.get(text)
+        return len(found) if found is not None else count_words(text)
+
+
 def encode(old: Sequence[str], new: Sequence[str]) -> tuple[str, str] | None:
     """One character per distinct item, as diff-match-patch's linesToChars does; None if too many."""
     codes = dict.fromkeys(chain(old, new))
