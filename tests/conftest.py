@@ -50,15 +50,36 @@ def postgres_databases(postgres):
 
 
 STORES = ["sqlite", "postgresql"]
+# The suites that run on both stores: the store itself, ingest and versioning, the web, search, aliases,
+# reliability, copy, and every test of writers at once. The others test code above the store on SQLite.
+BOTH_STORES = (
+    "store/",
+    "web/",
+    "test_versioning.py",
+    "test_reliability.py",
+    "test_search_",
+    "test_aliases.py",
+    "test_changes.py",
+)
+WRITERS_AT_ONCE = ("at_once", "concurrent", "parallel")
 
 
-@pytest.fixture(params=STORES)
+def pytest_generate_tests(metafunc):
+    """`database` and `module_database` on both stores in the suites BOTH_STORES names, else SQLite."""
+    path = metafunc.definition.path.relative_to(Path(__file__).parent).as_posix()
+    both = path.startswith(BOTH_STORES) or any(word in metafunc.function.__name__ for word in WRITERS_AT_ONCE)
+    for name, scope in (("database", "function"), ("module_database", "module")):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, STORES if both else STORES[:1], indirect=True, scope=scope)
+
+
+@pytest.fixture
 def database(request, tmp_path):
     """Where a test's database is: an SQLite file, or an empty database on the test PostgreSQL server."""
     yield from _database(request, tmp_path, "function")
 
 
-@pytest.fixture(scope="module", params=STORES)
+@pytest.fixture(scope="module")
 def module_database(request, tmp_path_factory):
     """`database`, one per test module (the web tests fill theirs once)."""
     yield from _database(request, tmp_path_factory.mktemp("db"), "module")

@@ -115,6 +115,7 @@ class ParagraphIndex:
             "SELECT max(paragraph_id) FROM text_paragraphs WHERE paragraph_id BETWEEN ? AND ?", [low, high]
         ).fetchone()[0]
         next_id = low if last is None else last + 1
+        new = []
         for digest, part in parts.items():
             if digest not in known:
                 if next_id > high:
@@ -123,12 +124,11 @@ class ParagraphIndex:
                         "search index keeps for one article: the capture was not stored"
                     )
                 known[digest] = next_id
-                self.db.execute(
-                    "INSERT INTO paragraphs (article_id, hash, id) VALUES (?, ?, ?)",
-                    [article_id, digest, next_id],
-                )
+                new.append((article_id, digest, next_id))
                 self.pending.append((next_id, part))
                 next_id += 1
+        # many rows in one call: on PostgreSQL, one round trip (a pipeline) instead of one per paragraph
+        self.db.executemany("INSERT INTO paragraphs (article_id, hash, id) VALUES (?, ?, ?)", new)
         self.db.executemany(
             "INSERT INTO text_paragraphs (paragraph_id, text_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(paragraph_id, text_id) for paragraph_id in known.values()],
