@@ -14,6 +14,7 @@ advisory lock, so processes that start together migrate once.
 from collections.abc import Callable
 
 from versioner.errors import StorageError
+from versioner.store import site_stats
 
 MIGRATION_LOCK = 0x76657273  # "vers": one advisory lock id for every migrating process
 _current: set[str] = set()  # databases this process found at the current schema: not asked again
@@ -194,54 +195,6 @@ CREATE TABLE capture_urls (
     url text NOT NULL
 );
 CREATE INDEX capture_urls_by_url ON capture_urls (url);
-CREATE TABLE article_stats (
-    article_id bigint PRIMARY KEY REFERENCES articles (id),
-    site text NOT NULL,
-    first_change_seconds bigint,
-    articles bigint NOT NULL,
-    changed bigint NOT NULL,
-    edits bigint NOT NULL,
-    headline_changes bigint NOT NULL,
-    stealth_edits bigint NOT NULL,
-    corrections bigint NOT NULL,
-    update_notices bigint NOT NULL,
-    edits_within_1h bigint NOT NULL,
-    edits_1h_to_6h bigint NOT NULL,
-    edits_6h_to_24h bigint NOT NULL,
-    edits_1d_to_3d bigint NOT NULL,
-    edits_3d_to_7d bigint NOT NULL,
-    edits_after_7d bigint NOT NULL
-);
-CREATE INDEX article_stats_by_site_first_change ON article_stats (site, first_change_seconds)
-    WHERE first_change_seconds IS NOT NULL;
-CREATE TABLE site_totals (
-    site text PRIMARY KEY,
-    articles bigint NOT NULL DEFAULT 0,
-    changed bigint NOT NULL DEFAULT 0,
-    edits bigint NOT NULL DEFAULT 0,
-    headline_changes bigint NOT NULL DEFAULT 0,
-    stealth_edits bigint NOT NULL DEFAULT 0,
-    corrections bigint NOT NULL DEFAULT 0,
-    update_notices bigint NOT NULL DEFAULT 0,
-    edits_within_1h bigint NOT NULL DEFAULT 0,
-    edits_1h_to_6h bigint NOT NULL DEFAULT 0,
-    edits_6h_to_24h bigint NOT NULL DEFAULT 0,
-    edits_1d_to_3d bigint NOT NULL DEFAULT 0,
-    edits_3d_to_7d bigint NOT NULL DEFAULT 0,
-    edits_after_7d bigint NOT NULL DEFAULT 0
-);
-CREATE VIEW site_stats AS
-SELECT t.site, t.articles, t.changed,
-    round(1.0 * t.changed / t.articles, 4) AS share_changed,
-    (SELECT m.first_change_seconds FROM (
-        SELECT s.first_change_seconds, row_number() OVER (ORDER BY s.first_change_seconds) AS place
-        FROM article_stats s WHERE s.site = t.site AND s.first_change_seconds IS NOT NULL
-     ) m WHERE m.place = (t.changed + 1) / 2) AS median_first_change_seconds,
-    t.edits, t.headline_changes, t.stealth_edits,
-    round(1.0 * t.stealth_edits / greatest(t.edits, 1), 4) AS share_stealth,
-    t.corrections, t.update_notices,
-    t.edits_within_1h, t.edits_1h_to_6h, t.edits_6h_to_24h, t.edits_1d_to_3d, t.edits_3d_to_7d, t.edits_after_7d
-FROM site_totals t WHERE t.articles > 0;
 CREATE TABLE visible_lines (
     capture_id bigint PRIMARY KEY REFERENCES captures (id),
     hashes bytea NOT NULL
@@ -267,6 +220,8 @@ CREATE INDEX paragraph_terms_search ON paragraph_terms USING gin (terms)
 
 def _initial(db) -> None:
     for statement in INITIAL_SCHEMA.split(";\n"):
+        db.execute(statement)
+    for statement in site_stats.SCHEMA.split(";\n"):  # its columns follow site_stats.COUNTS: one text
         db.execute(statement)
 
 

@@ -97,7 +97,7 @@ SELECT t.site, t.articles, t.changed,
         FROM article_stats s WHERE s.site = t.site AND s.first_change_seconds IS NOT NULL
      ) m WHERE m.place = (t.changed + 1) / 2) AS median_first_change_seconds,
     t.edits, t.headline_changes, t.stealth_edits,
-    round(1.0 * t.stealth_edits / max(t.edits, 1), 4) AS share_stealth,
+    round(1.0 * t.stealth_edits / CASE WHEN t.edits > 1 THEN t.edits ELSE 1 END, 4) AS share_stealth,
     t.corrections, t.update_notices,
     {", ".join(f"t.{name}" for name, _, _ in BUCKETS)}
 FROM site_totals t WHERE t.articles > 0
