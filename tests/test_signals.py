@@ -1,11 +1,15 @@
 """Notices and stealth edits of versions, judged at ingest from real captures in a real database."""
 
 import json
+import re
 from datetime import timedelta
 
 from helpers import T0, versioner_text
+from hypothesis import given
+from hypothesis import strategies as st
 
 from versioner.capture import Capture
+from versioner.signals import RELATIVE_TIME, STAMPS, TIME_OF_DAY
 from versioner.versioning import ingest
 
 URL = "https://news.example.org/2025/04/schools-close-700101"
@@ -121,3 +125,31 @@ def test_badges_show_on_the_version_list_the_numbered_diff_and_the_feed(store):
     client = create_app({"DATABASE": store.path, "TESTING": True}).test_client()
     for path in ("/articles/1", "/articles/1/diff?from=1&to=2", "/articles/1/feed.atom"):
         assert "Stealth edit" in client.get(path).get_data(as_text=True), path
+
+
+STAMP_PIECES = st.sampled_from(
+    [
+        "12:35",
+        "9.05 Uhr",
+        "7:15 p.m.",
+        "3 minutes ago",
+        "an hour ago",
+        "vor 5 Minuten",
+        "vor einer Stunde",
+        "il y a 2 heures",
+        "hace 3 horas",
+        "just now",
+        "Gerade eben",
+        "İl y a 4 jours",
+        "٣:٤٥",
+        " ",
+        "x",
+        "_",
+    ]
+)
+
+
+@given(st.lists(st.one_of(STAMP_PIECES, st.text(max_size=8)), max_size=6).map("".join))
+def test_the_stamp_pattern_removes_what_its_plain_alternatives_remove(text):
+    plain = re.compile(f"{TIME_OF_DAY}|{RELATIVE_TIME}", re.IGNORECASE)  # without the scan's lookahead
+    assert STAMPS.sub(" ", text) == plain.sub(" ", text)

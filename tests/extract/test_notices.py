@@ -1,10 +1,19 @@
 """Correction and update notices found in a page's text and in its structured data."""
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from versioner.extract.notices import notice_kind, structured_correction, text_notices
+from versioner.extract.notices import (
+    LEADING_MARKS,
+    NOTICE_PHRASES,
+    notice_kind,
+    structured_correction,
+    text_notices,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +92,36 @@ def test_a_page_without_a_correction_has_none():
 def test_broken_json_ld_is_no_correction():
     html = '<html><head><script type="application/ld+json">{"correction": </script></head></html>'
     assert structured_correction(html) is None
+
+
+def _notice_kind_phrase_by_phrase(paragraph: str) -> str | None:
+    """The table's meaning, read one phrase at a time: the first phrase that opens the paragraph wins."""
+    opening = LEADING_MARKS.sub("", paragraph[:200])
+    for _, kind, phrase in NOTICE_PHRASES:
+        if re.match(phrase, opening, re.IGNORECASE):
+            return kind
+    return None
+
+
+OPENINGS = st.sampled_from(
+    [
+        "Correction:",
+        "Update (",
+        "update:",
+        "Clarification :",
+        "Mise à jour :",
+        "KORREKTUR:",
+        "Errata",
+        "- [",
+        "This story was updated",
+        "This story has been corrected",
+        "Rättelse",
+        "màj:",
+        "Anmerkung der Redaktion:",
+    ]
+)
+
+
+@given(st.lists(st.one_of(OPENINGS, st.text(max_size=12)), max_size=4).map("".join))
+def test_the_one_pattern_of_all_phrases_says_what_the_table_says(paragraph):
+    assert notice_kind(paragraph) == _notice_kind_phrase_by_phrase(paragraph)

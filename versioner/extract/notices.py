@@ -63,7 +63,9 @@ NOTICE_PHRASES: tuple[tuple[str, str, str], ...] = (
     ("sv", CORRECTION, r"i en tidigare version av (?:den här|denna) (?:artikel|text)"),
     ("sv", UPDATE, r"uppdatering\s*:"),
 )
-_PHRASES = tuple((kind, re.compile(phrase, re.IGNORECASE)) for _, kind, phrase in NOTICE_PHRASES)
+# One alternation, a group per phrase: the first phrase that matches at the start wins, as in the table.
+_OPENING = re.compile("|".join(f"({phrase})" for _, _, phrase in NOTICE_PHRASES), re.IGNORECASE)
+_KIND_OF_GROUP = {index: kind for index, (_, kind, _) in enumerate(NOTICE_PHRASES, start=1)}
 LEADING_MARKS = re.compile(r"^[\s*\[(_–—•-]+")
 NOTICE_MAX_CHARS = 1000
 # Where a page's structured data is looked for, and how much of it: bounded like the rest of extraction.
@@ -95,11 +97,8 @@ def text_notices(paragraphs: tuple[str, ...] | list[str]) -> list[Notice]:
 
 def notice_kind(paragraph: str) -> str | None:
     """ "correction" or "update" where the paragraph opens as a notice does, else None."""
-    opening = LEADING_MARKS.sub("", paragraph[:200])
-    for kind, pattern in _PHRASES:
-        if pattern.match(opening):
-            return kind
-    return None
+    found = _OPENING.match(LEADING_MARKS.sub("", paragraph[:200]))
+    return _KIND_OF_GROUP[found.lastindex] if found else None
 
 
 def structured_correction(html: str) -> str | None:
